@@ -1,0 +1,79 @@
+/**
+ * Every environment variable the Lambda code reads, in one place. The construct sets them; the
+ * README's "Configuration" table mirrors this file. Standard AWS SDK variables (`AWS_REGION`,
+ * `AWS_ENDPOINT_URL_*`) and Powertools variables (`POWERTOOLS_*`) are honoured as usual.
+ */
+export const ENV = {
+  // ---- verifier ----
+  /** ARN of the Secrets Manager secret that signs `POST /chat` deliveries. Unset = route disabled. */
+  CHAT_SECRET_ARN: 'HAPP_CHAT_SECRET_ARN',
+  /** ARN of the Secrets Manager secret that signs `POST /call` deliveries. Unset = route disabled. */
+  CALL_SECRET_ARN: 'HAPP_CALL_SECRET_ARN',
+  /** Seconds a fetched secret is cached in the container. Default 300. */
+  SECRETS_CACHE_TTL_SECONDS: 'HAPP_SECRETS_CACHE_TTL_SECONDS',
+  /** DynamoDB idempotency table (partition key `id`, TTL attribute `expiration`). Required. */
+  TABLE_NAME: 'HAPP_TABLE_NAME',
+  /** SNS topic the verifier publishes envelopes to. Required by the verifier. */
+  TOPIC_ARN: 'HAPP_TOPIC_ARN',
+  /** S3 bucket for claim-checked bodies (too large for one SNS message). Required by the verifier. */
+  BUCKET_NAME: 'HAPP_BUCKET_NAME',
+  /** Request header carrying the signature, any case. Default `x-happ-signature`. */
+  SIGNATURE_HEADER: 'HAPP_SIGNATURE_HEADER',
+  /** Accepted signature encodings, comma-separated subset of `hex,base64`. Default both. */
+  SIGNATURE_ENCODINGS: 'HAPP_SIGNATURE_ENCODINGS',
+  /** Optional prefix before a signature, matched case-insensitively. Default `sha256=`; empty = none. */
+  SIGNATURE_PREFIX: 'HAPP_SIGNATURE_PREFIX',
+  /** JSON fields naming the event type, comma-separated, first present wins. Default `event,type`. */
+  TYPE_FIELDS: 'HAPP_TYPE_FIELDS',
+  /** JSON fields (dot paths) whose values form the idempotency key. Default empty = SHA-256 of the raw body. */
+  IDEMPOTENCY_KEY_FIELDS: 'HAPP_IDEMPOTENCY_KEY_FIELDS',
+  /** Seconds a completed delivery is remembered as a duplicate. Default 604800 (7 days). */
+  DEDUPE_WINDOW_SECONDS: 'HAPP_DEDUPE_WINDOW_SECONDS',
+  /** Bodies larger than this answer 413. Default unset = no limit below API Gateway's 10 MB. */
+  MAX_BODY_SIZE_BYTES: 'HAPP_MAX_BODY_SIZE_BYTES',
+  /** Envelopes larger than this travel through S3 (claim check). Default 240000 (SNS max is 262144). */
+  CLAIM_CHECK_THRESHOLD_BYTES: 'HAPP_CLAIM_CHECK_THRESHOLD_BYTES',
+
+  // ---- subscriber runtime helper ----
+  /** Name of the subscriber (the id given to addSubscriber); namespaces its idempotency keys. */
+  SUBSCRIBER_NAME: 'HAPP_SUBSCRIBER_NAME',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export const DEFAULTS = {
+  signatureHeader: 'x-happ-signature',
+  signatureEncodings: ['hex', 'base64'] as const,
+  signaturePrefix: 'sha256=',
+  typeFields: ['event', 'type'] as const,
+  dedupeWindowSeconds: 7 * 24 * 60 * 60,
+  secretsCacheTtlSeconds: 300,
+  claimCheckThresholdBytes: 240_000,
+} as const;
+
+/** Raised when a required environment variable is missing: names the variable. */
+export class MissingConfigurationError extends Error {
+  public override readonly name = 'MissingConfigurationError';
+  constructor(
+    public readonly variable: string,
+    hint?: string,
+  ) {
+    super(`environment variable ${variable} is not set${hint ? ` (${hint})` : ''}`);
+  }
+}
+
+/** Reads a required environment variable or throws MissingConfigurationError naming it. */
+export function requireEnv(variable: string, hint?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[variable];
+  if (value === undefined || value === '') throw new MissingConfigurationError(variable, hint);
+  return value;
+}
+
+/** Comma-separated list → trimmed, non-empty items. */
+export function parseList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
