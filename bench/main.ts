@@ -9,6 +9,7 @@ import { describeMachine, machineInfo, type MachineInfo } from './machine';
 import { table } from './report';
 import { benchSignature, type SignatureResults } from './signature.bench';
 import { parseArgs } from './args';
+import { benchCost, printCost, type CostResults, type MeasuredForCost } from './cost.bench';
 
 /** Every section records when it was measured (a partial run keeps older sections). */
 export interface Dated {
@@ -21,6 +22,7 @@ export interface BenchResults {
   quick: boolean;
   durationSeconds: number;
   signature?: SignatureResults & Dated;
+  cost?: CostResults & Dated;
   [section: string]: unknown;
 }
 
@@ -49,6 +51,13 @@ export async function main(argv: readonly string[], root: string): Promise<void>
     const sig = await benchSignature({ quick });
     results.signature = { measuredAt: new Date().toISOString(), ...sig };
     printSignature(sig);
+  }
+
+  if (only.includes('cost')) {
+    // Runs last: it prices the durations and log volumes the other sections measured.
+    const cost = benchCost(results as MeasuredForCost);
+    results.cost = { measuredAt: new Date().toISOString(), ...cost };
+    printCost(cost);
   }
 
   results.durationSeconds = Math.round((performance.now() - started) / 100) / 10;
