@@ -1,0 +1,74 @@
+/**
+ * AWS SDK clients for the commands that talk to AWS, required lazily so `sign`, `send` and
+ * `--help` never load the SDK. Region comes from `--region`, else from the ARN or queue URL the
+ * user gave, else the SDK's usual chain (AWS_REGION, profile). Credentials follow the SDK's
+ * default chain, optionally with `--profile`.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+export interface AwsOptions {
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/** The region part of an ARN (`arn:aws:service:REGION:account:...`), if any. */
+export function regionFromArn(arn: string | undefined): string | undefined {
+  if (!arn?.startsWith('arn:')) return undefined;
+  const region = arn.split(':')[3];
+  return region ? region : undefined;
+}
+
+/** The region of an AWS SQS queue URL (`https://sqs.REGION.amazonaws.com/...`), if any. */
+export function regionFromQueueUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const host = new URL(url).hostname;
+    const m =
+      /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host) ??
+      /^([a-z0-9-]+)\.queue\.amazonaws\.com$/.exec(host);
+    return m?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function baseConfig(options: AwsOptions, hintRegion?: string): { region?: string; profile?: string } {
+  const config: { region?: string; profile?: string } = {};
+  const region = options.region ?? hintRegion;
+  if (region) config.region = region;
+  if (options.profile) config.profile = options.profile;
+  return config;
+}
+
+export function secretsManagerClient(
+  options: AwsOptions,
+  env: NodeJS.ProcessEnv,
+  hintRegion?: string,
+): SecretsManagerClient {
+  const { SecretsManagerClient: Client } =
+    require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+  return new Client({
+    ...baseConfig(options, hintRegion),
+    endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER || undefined,
+  });
+}
+
+/**
+ * SQS client. The endpoint is passed explicitly from AWS_ENDPOINT_URL_SQS (undefined against AWS):
+ * with it, local emulators whose queue URLs use unresolvable `*.localhost` hosts still work.
+ */
+export function sqsClient(options: AwsOptions, env: NodeJS.ProcessEnv, hintRegion?: string): SQSClient {
+  const { SQSClient: Client } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
+  return new Client({ ...baseConfig(options, hintRegion), endpoint: env.AWS_ENDPOINT_URL_SQS || undefined });
+}
+
+export function cloudFormationClient(options: AwsOptions, env: NodeJS.ProcessEnv): CloudFormationClient {
+  const { CloudFormationClient: Client } =
+    require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
+  return new Client({
+    ...baseConfig(options),
+    endpoint: env.AWS_ENDPOINT_URL_CLOUDFORMATION || undefined,
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * The `happ-webhooks` command line: commander for parsing and help, one module per command,
+ * each required only when its command runs (the AWS SDK never loads for `sign`, `send`, `--help`).
+ * `run` never exits the process: it returns the exit code, so tests drive it in-process.
+ */
+import type { Command as CommandType } from 'commander';
+import { CliError } from './errors';
+import type { Io } from './io';
+import { packageInfo } from './package-info';
+
+type Action = (io: Io) => Promise<number>;
+
+const INT_RANGE = (name: string, min: number, max: number) => (value: string) => {
+  const { InvalidArgumentError } = require('commander') as typeof import('commander');
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
+    throw new InvalidArgumentError(
+      `${name} must be a whole number between ${min} and ${max} (given "${value}").`,
+    );
+  }
+  return n;
+};
+
+const SECRET_HELP = 'the webhook secret (or set HAPP_WEBHOOK_SECRET, which keeps it out of shell history)';
+
+function addSigningOptions(cmd: CommandType): CommandType {
+  const { Option } = require('commander') as typeof import('commander');
+  return cmd
+    .addOption(new Option('--secret <secret>', SECRET_HELP).conflicts('secretArn'))
+    .option(
+      '--secret-arn <arn>',
+      'read the secret from Secrets Manager (a {"current","previous"} value signs with current)',
+    )
+    .option('--header <name>', 'signature header', 'x-happ-signature')
+    .addOption(
+      new Option('--encoding <encoding>', 'signature encoding').choices(['hex', 'base64']).default('hex'),
+    )
+    .option('--prefix <text>', 'text before the signature, e.g. "sha256="', '')
+    .option('--region <region>', 'AWS region for --secret-arn (default: from the ARN)')
+    .option('--profile <name>', 'AWS profile for --secret-arn');
+}
+
+/** Builds the program; `setAction` receives the command to run once parsing succeeded. */
+export function buildProgram(io: Io, setAction: (action: Action) => void): CommandType {
+  const { Command, Option } = require('commander') as typeof import('commander');
+  const pc = io.colors;
+  const program = new Command('happ-webhooks')
+    .description('Test, operate and develop Happ webhook receivers built with cdk-happ-webhooks.')
+    .version(packageInfo().version, '-v, --version')
+    .option('--no-color', 'disable colours (also NO_COLOR=1)')
+    .showHelpAfterError(pc.dim('(add --help for usage)'))
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(pc.red(s)),
+    });
+
+  addSigningOptions(
+    program
+      .command('send')
+      .description('sign a body exactly as Happ does and POST it; print status, answer and timing')
+      .argument('<url>', 'the endpoint, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/prod/call')
+      .addOption(
+        new Option('--source <source>', 'chat or call (picks the sample; default: from --event)').choices([
+          'chat',
+          'call',
+        ]),
+      )
+      .addOption(
+        new Option('--event <type>', 'built-in sample to send (see `happ-webhooks samples`)').conflicts([
+          'file',
+          'data',
+        ]),
+      )
+      .option('--file <path>', "send this file's bytes unchanged (- = stdin)")
+      .addOption(new Option('--data <string>', 'send this string as the body').conflicts('file'))
+      .option(
+        '--repeat <n>',
+        'deliveries in total, all the same bytes and signature (a Happ retry)',
+        INT_RANGE('--repeat', 1, 1000),
+        1,
+      )
+      .option(
+        '--timeout <ms>',
+        'give up waiting for an answer after this long',
+        INT_RANGE('--timeout', 1, 600_000),
+        10_000,
+      )
+      .option('--json', 'print one JSON document'),
+  )
+    .addHelpText(
+      'after',
+      `
+Each run builds a new sample (fresh ids); --repeat sends the same delivery again, to see dedupe.
+Exit code 0 when every answer was 2xx.
+
+Examples:
+  $ happ-webhooks send http://127.0.0.1:8787/call --event call.completed --secret s3cret
+  $ happ-webhooks send "$URL/chat" --source chat --secret-arn arn:aws:secretsmanager:...:secret:happ-chat --repeat 2
+  $ happ-webhooks send "$URL/call" --file body.json --secret s3cret --json`,
+    )
+    .action((url: string, opts) => setAction(async (io) => (await import('./send')).send(url, opts, io)));
+
+  addSigningOptions(
+    program
+      .command('sign')
+      .description('print the signature header Happ would send with a body (for curl)')
+      .option('--file <path>', 'the body file, signed byte for byte (- = stdin)')
+      .addOption(new Option('--data <string>', 'the body as a string').conflicts('file'))
+      .option('--json', 'print one JSON document'),
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ curl -H "$(happ-webhooks sign --file body.json --secret s3cret)" -H 'content-type: application/json' \\
+      --data-binary @body.json "$URL/call"`,
+    )
+    .action((opts) => setAction(async (io) => (await import('./sign')).sign(opts, io)));
+
+  program
+    .command('samples')
+    .description('list the built-in sample events, or print one sample body')
+    .argument('[event]', 'event type to print')
+    .option('--json', 'print JSON')
+    .action((event: string | undefined, opts) =>
+      setAction(async (io) => (await import('./samples-command')).samples(event, opts, io)),
+    );
+
+  return program;
+}
+
+/** Parses argv (without `node cli.js`), runs the command, returns the exit code. Never throws. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const { CommanderError } = require('commander') as typeof import('commander');
+  let action: Action | undefined;
+  const program = buildProgram(io, (a) => {
+    action = a;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return action ? await action(io) : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CliError) {
+      io.err(`${io.colors.red('error:')} ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.err(`${io.colors.red('unexpected error:')} ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
