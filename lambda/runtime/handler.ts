@@ -30,7 +30,9 @@ export const DEFAULT_EXPIRES_AFTER_SECONDS = DEFAULTS.dedupeWindowSeconds;
 /** The Lambda handler `happHandler` returns. */
 export type HappSqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-// One S3 client per container, created on first use (only claim-checked events need it).
+// One S3 client per container, created on first use (only claim-checked events need it), from
+// the standard SDK configuration: it honours AWS_ENDPOINT_URL_S3 (an IP endpoint such as
+// http://127.0.0.1:4566 is addressed by path, a host name by virtual host, as the SDK decides).
 let sharedS3: S3Client | undefined;
 function defaultS3(): S3Client {
   sharedS3 ??= new S3Client({});

@@ -19,11 +19,11 @@ export interface DecodedPayload {
   readonly format: PayloadFormat;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Decodes the raw bytes of a delivery the way the verifier does before publishing: JSON when it
- * parses, else UTF-8 text, else bytes.
+ * Decodes the raw bytes of a delivery the way the verifier decodes inline bodies: JSON when the
+ * UTF-8 text parses (a leading byte-order mark tolerated), else the text, else the bytes.
  */
 export function decodeBytes(bytes: Uint8Array): DecodedPayload {
   let text: string;
@@ -33,7 +33,7 @@ export function decodeBytes(bytes: Uint8Array): DecodedPayload {
     return { payload: Buffer.from(bytes), format: 'binary' };
   }
   try {
-    return { payload: JSON.parse(text), format: 'json' };
+    return { payload: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), format: 'json' };
   } catch {
     return { payload: text, format: 'text' };
   }

@@ -375,6 +375,16 @@ describe('happHandler', () => {
       expect(seen[0].payload).toEqual(body);
     });
 
+    it('creates its own S3 client from the standard configuration (AWS_ENDPOINT_URL_S3)', async () => {
+      const env = await claimChecked(bucket, Buffer.from('{"event":"call.completed","big":true}'), {}, s3);
+      const seen: HappEvent[] = [];
+      const handler = happHandler((e) => void seen.push(e), {
+        idempotency: { tableName: table, subscriberName: unique('OwnS3') },
+      });
+      await expect(handler(batchOf(env), lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
+      expect(seen[0].payload).toEqual({ event: 'call.completed', big: true });
+    });
+
     it('fails the record, releases its key and never calls the function when the digest differs', async () => {
       const fn = jest.fn();
       const handler = subscriber(fn);

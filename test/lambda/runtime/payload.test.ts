@@ -95,3 +95,13 @@ describe('claim-checked payloads (fauxqs S3)', () => {
     expect(neverCalled).not.toHaveBeenCalled();
   });
 });
+
+describe('decoding like the verifier', () => {
+  it('tolerates a byte-order mark before JSON', () => {
+    expect(decodeBytes(Buffer.from('\ufeff{"a":1}'))).toEqual({ payload: { a: 1 }, format: 'json' });
+  });
+
+  it('keeps blank bodies as text', () => {
+    expect(decodeBytes(Buffer.from('  '))).toEqual({ payload: '  ', format: 'text' });
+  });
+});
