@@ -3,17 +3,12 @@ export const METRICS_NAMESPACE = 'HappWebhooks';
 /** Dimension on every verifier metric: `chat` or `call`. */
 export const SOURCE_DIMENSION = 'Source';
 /**
- * Powertools Metrics adds this dimension to every metric it emits (its default dimension `service`),
- * so each verifier metric is identified by BOTH `service` and `Source`. A CloudWatch alarm only sees
- * data when its dimensions match exactly, so the monitoring alarms name both.
+ * The exact dimension set of every verifier metric. Powertools Metrics adds a default `service`
+ * dimension unless the default dimensions are cleared; the verifier clears them, so its metrics carry
+ * `Source` only. A CloudWatch alarm sees data only when its dimensions match exactly, so the monitoring
+ * alarms use this list: change both sides together.
  */
-export const SERVICE_DIMENSION = 'service';
-/**
- * The `service` value the verifier emits: create its Metrics with
- * `new Metrics({ namespace: METRICS_NAMESPACE, serviceName: VERIFIER_SERVICE_NAME })` (the constructor
- * option wins over `POWERTOOLS_SERVICE_NAME`). The monitoring alarms use this value.
- */
-export const VERIFIER_SERVICE_NAME = 'happ-webhooks-verifier';
+export const VERIFIER_METRIC_DIMENSIONS: readonly string[] = [SOURCE_DIMENSION];
 
 export const VerifierMetric = {
   /** A verified delivery was stored and published (202). */
