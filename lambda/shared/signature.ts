@@ -66,11 +66,26 @@ export function parseSignatureHeader(value: string | undefined, scheme: Signatur
     if (encodings.includes(SignatureEncoding.HEX) && HEX_RE.test(token)) {
       digests.push(Buffer.from(token, 'hex'));
     } else if (encodings.includes(SignatureEncoding.BASE64) && BASE64_RE.test(token)) {
-      const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-      if (decoded.length === DIGEST_BYTES) digests.push(decoded);
+      const decoded = decodeBase64Digest(token);
+      if (decoded) digests.push(decoded);
     }
   }
   return digests;
+}
+
+/**
+ * Decodes a 43/44-character base64 digest, or undefined when it is not the canonical encoding of
+ * 32 bytes: mixed standard/URL-safe alphabets, or non-zero padding bits in the last character
+ * (`Buffer.from` ignores those bits, so without this check four different strings would decode to
+ * the same digest and a changed signature character could still verify).
+ */
+function decodeBase64Digest(token: string): Buffer | undefined {
+  if (/[+/]/.test(token) && /[-_]/.test(token)) return undefined;
+  const standard = token.replace(/-/g, '+').replace(/_/g, '/').replace(/=$/, '');
+  const decoded = Buffer.from(standard, 'base64');
+  if (decoded.length !== DIGEST_BYTES) return undefined;
+  if (decoded.toString('base64').replace(/=$/, '') !== standard) return undefined;
+  return decoded;
 }
 
 /**
@@ -84,17 +99,32 @@ export function verifySignature(
   secrets: readonly string[],
   scheme: SignatureScheme = {},
 ): boolean {
+  return matchSignature(body, headerValue, secrets, scheme) >= 0;
+}
+
+/**
+ * Like verifySignature, but tells which secret verified: the index into `secrets` of the first
+ * one that any signature in the header matches (0 = `current` for a rotating secret value), or -1.
+ * Every comparison still runs, so the timing does not depend on which secret matched.
+ */
+export function matchSignature(
+  body: Buffer | Uint8Array,
+  headerValue: string | undefined,
+  secrets: readonly string[],
+  scheme: SignatureScheme = {},
+): number {
   const provided = parseSignatureHeader(headerValue, scheme);
-  if (provided.length === 0 || secrets.length === 0) return false;
-  let matched = false;
-  for (const secret of secrets) {
+  if (provided.length === 0 || secrets.length === 0) return -1;
+  let matchedIndex = -1;
+  secrets.forEach((secret, index) => {
     const expected = computeDigest(body, secret);
     for (const candidate of provided) {
-      // Non-short-circuit OR: always compare.
-      matched = timingSafeEqual(expected, candidate) || matched;
+      // Always compare (no short circuit); keep the first matching secret's index.
+      const equal = timingSafeEqual(expected, candidate);
+      if (equal && matchedIndex < 0) matchedIndex = index;
     }
-  }
-  return matched;
+  });
+  return matchedIndex;
 }
 
 /** Case-insensitive header lookup (API Gateway passes headers in the case the client sent). */
