@@ -40,6 +40,12 @@ function addSigningOptions(cmd: CommandType): CommandType {
     .option('--profile <name>', 'AWS profile for --secret-arn');
 }
 
+function addAwsOptions(cmd: CommandType): CommandType {
+  return cmd
+    .option('--region <region>', 'AWS region (default: from the ARN or queue URL, else AWS_REGION / profile)')
+    .option('--profile <name>', 'AWS named profile');
+}
+
 /** Builds the program; `setAction` receives the command to run once parsing succeeded. */
 export function buildProgram(io: Io, setAction: (action: Action) => void): CommandType {
   const { Command, Option } = require('commander') as typeof import('commander');
@@ -118,6 +124,63 @@ Example:
       --data-binary @body.json "$URL/call"`,
     )
     .action((opts) => setAction(async (io) => (await import('./sign')).sign(opts, io)));
+
+  addAwsOptions(
+    program
+      .command('dlq')
+      .description(
+        "count and peek at the messages in a subscriber's dead-letter queue, without consuming them",
+      )
+      .argument('<queue>', 'queue URL, queue ARN, queue name, or the CloudFormation stack holding the DLQs')
+      .option(
+        '--subscriber <name>',
+        'with a stack: the subscriber whose DLQ to show (default: a count for each)',
+      )
+      .option('--max <n>', 'peek at up to this many messages', INT_RANGE('--max', 0, 1000), 10)
+      .option('--force', 'peek even at a queue that has its own DLQ (peeks count as receives)')
+      .option('--json', 'print one JSON document'),
+  )
+    .addHelpText(
+      'after',
+      `
+Messages are received with a 30 s visibility timeout and made visible again at once; each peek
+adds one to a message's receive count, as any receive does.
+
+Examples:
+  $ happ-webhooks dlq https://sqs.eu-west-1.amazonaws.com/123456789012/MyStack-CrmDeadLetterQueue-AbC
+  $ happ-webhooks dlq MyStack --subscriber Crm --max 3 --json`,
+    )
+    .action((queue: string, opts) => setAction(async (io) => (await import('./dlq')).dlq(queue, opts, io)));
+
+  addAwsOptions(
+    program
+      .command('redrive')
+      .description(
+        "move a dead-letter queue's messages back to the subscriber's queue (SQS message move task)",
+      )
+      .argument('<dlq>', 'DLQ URL, ARN, name, or the CloudFormation stack holding it (with --subscriber)')
+      .option('--subscriber <name>', 'with a stack: the subscriber whose DLQ to redrive')
+      .option('--to <queue>', 'destination queue (default: the queue whose redrive policy targets the DLQ)')
+      .option('--rate <n>', 'at most this many messages per second', INT_RANGE('--rate', 1, 500))
+      .option('--dry-run', 'show what would move, move nothing')
+      .option('--no-wait', 'start the move and return without following it')
+      .addOption(
+        new Option('--poll-interval <ms>').argParser(INT_RANGE('--poll-interval', 10, 60_000)).hideHelp(),
+      )
+      .option('--json', 'print one JSON document'),
+  )
+    .addHelpText(
+      'after',
+      `
+Exit code 0 when the move task completed (or there was nothing to move).
+
+Examples:
+  $ happ-webhooks redrive MyStack --subscriber Crm --dry-run
+  $ happ-webhooks redrive https://sqs.eu-west-1.amazonaws.com/123456789012/MyStack-CrmDeadLetterQueue-AbC --rate 10`,
+    )
+    .action((queue: string, opts) =>
+      setAction(async (io) => (await import('./redrive')).redrive(queue, opts, io)),
+    );
 
   program
     .command('samples')
