@@ -9,6 +9,7 @@ import { describeMachine, machineInfo, type MachineInfo } from './machine';
 import { table } from './report';
 import { benchSignature, type SignatureResults } from './signature.bench';
 import { parseArgs } from './args';
+import { benchHandler, type HandlerResults } from './handler.bench';
 import { benchCost, printCost, type CostResults, type MeasuredForCost } from './cost.bench';
 
 /** Every section records when it was measured (a partial run keeps older sections). */
@@ -22,12 +23,13 @@ export interface BenchResults {
   quick: boolean;
   durationSeconds: number;
   signature?: SignatureResults & Dated;
+  handler?: (HandlerResults | { skipped: string }) & Dated;
   cost?: CostResults & Dated;
   [section: string]: unknown;
 }
 
 /** `root` is the repository root (bench/run.mjs passes it). */
-export async function main(argv: readonly string[], root: string): Promise<void> {
+export async function main(argv: readonly string[], root: string, tmpDir: string): Promise<void> {
   const { only, quick } = parseArgs(argv);
   const RESULTS_FILE = join(root, 'bench', 'results.json');
   const started = performance.now();
@@ -51,6 +53,12 @@ export async function main(argv: readonly string[], root: string): Promise<void>
     const sig = await benchSignature({ quick });
     results.signature = { measuredAt: new Date().toISOString(), ...sig };
     printSignature(sig);
+  }
+
+  if (only.includes('handler')) {
+    const handler = await benchHandler(root, tmpDir, { quick });
+    results.handler = { measuredAt: new Date().toISOString(), ...handler };
+    printHandler(handler);
   }
 
   if (only.includes('cost')) {
@@ -85,6 +93,52 @@ function printSignature(sig: SignatureResults): void {
       '   mean latency per verification (µs)',
       ['body', ...names],
       sig.sizes.map((s) => [`${s.bytes / 1024} KiB`, ...names.map((n) => s.tasks[n].meanMicros)]),
+    ),
+  );
+}
+
+function printHandler(h: HandlerResults | { skipped: string }): void {
+  if ('skipped' in h) {
+    console.log(`\n2. Whole handler: skipped — ${h.skipped}`);
+    return;
+  }
+  console.log(
+    table(
+      `2. Whole handler, warm (bundled verifier, emulators in a child process; first request ${h.firstRequestMs} ms) — ms`,
+      [
+        'scenario',
+        'n',
+        'p50',
+        'p95',
+        'p99',
+        'req/s',
+        'AWS wait p50',
+        'ours p50',
+        'ours p95',
+        'ours p99',
+        'ours share',
+        'CPU ms/req',
+        'AWS calls',
+        'log B/req',
+      ],
+      h.scenarios.map((s) => [
+        s.name,
+        s.requests,
+        s.totalMs.p50,
+        s.totalMs.p95,
+        s.totalMs.p99,
+        s.requestsPerSecond,
+        s.awsWaitMs.p50,
+        s.oursMs.p50,
+        s.oursMs.p95,
+        s.oursMs.p99,
+        `${Math.round(s.oursShare * 100)}%`,
+        s.cpuMsPerRequest,
+        Object.entries(s.awsCallsPerRequest)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+        s.logBytesPerRequest,
+      ]),
     ),
   );
 }

@@ -1,0 +1,381 @@
+/**
+ * Benchmark 2 — the whole verifier, warm: the bundled handler (dist/lambda/verifier/index.js, the
+ * artifact the construct deploys) configured from the environment exactly as in Lambda, against
+ * dynalite + fauxqs + the Secrets Manager stub running in a child process. Requests run one at a
+ * time (one Lambda container serves one request at a time). For each request:
+ *   total      wall time of `await handler(event, context)`
+ *   AWS wait   time with at least one HTTP request to an emulator in flight (bench/aws-meter.ts)
+ *   ours       total − AWS wait: our code, Powertools, and the SDK's own work (serialise, sign, parse)
+ *   CPU        process CPU time (user + system) of this process — the emulators run elsewhere
+ * plus AWS calls per request by service, and log bytes written per request (what CloudWatch Logs
+ * would ingest from the function, before Lambda's own START/END/REPORT lines).
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { AwsMeter } from './aws-meter';
+import type { CostInputs } from './cost-model';
+import { startEmulators, type EmulatorInfo } from './emulators';
+import { makeBody } from './signature.bench';
+import { round, summarize, type Summary } from './stats';
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly bodyBytes: number;
+  readonly requests: number;
+  readonly expectedStatus: number;
+  readonly totalMs: Summary;
+  readonly awsWaitMs: Summary;
+  readonly oursMs: Summary;
+  readonly cpuMsPerRequest: number;
+  readonly requestsPerSecond: number;
+  /** Share of the mean total spent outside AWS calls (0..1). */
+  readonly oursShare: number;
+  readonly awsCallsPerRequest: Record<string, number>;
+  readonly logBytesPerRequest: number;
+}
+
+export interface HandlerResults {
+  readonly bundle: string;
+  readonly firstRequestMs: number;
+  readonly firstRequestAwsCalls: Record<string, number>;
+  readonly scenarios: ScenarioResult[];
+  /** What the cost model takes from these measurements. */
+  readonly costInputs: Partial<CostInputs>;
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly bodyBytes: number;
+  readonly requests: number;
+  readonly expectedStatus: number;
+  readonly event: (n: number) => unknown;
+}
+
+export async function benchHandler(
+  root: string,
+  tmpDir: string,
+  options: { quick?: boolean } = {},
+): Promise<HandlerResults | { skipped: string }> {
+  // BENCH_VERIFIER_BUNDLE points at another build of the verifier (e.g. an unminified one to profile).
+  const bundle = resolve(
+    process.env.BENCH_VERIFIER_BUNDLE ?? join(root, 'dist', 'lambda', 'verifier', 'index.js'),
+  );
+  if (!existsSync(bundle)) return { skipped: `${bundle} does not exist (run npm run build)` };
+
+  const emulators = await startEmulators(tmpDir);
+  const restoreEnv = { ...process.env };
+  const meter = new AwsMeter();
+  try {
+    const info = emulators.info;
+    configureEnvironment(info);
+    const handler = loadHandler(bundle);
+    const context = (n: number) => ({
+      awsRequestId: `bench-${n}`,
+      functionName: 'bench-verifier',
+      getRemainingTimeInMillis: () => 10_000,
+    });
+    const scale = options.quick ? 0.1 : 1;
+    const count = (n: number) => Math.max(20, Math.round(n * scale));
+
+    // Pre-built bodies and signatures: nothing of the sender's work is timed.
+    const bodies = (bytes: number, n: number) =>
+      Array.from({ length: n }, (_, i) => uniqueBody(bytes, i)).map((body) => ({
+        body,
+        signature: `sha256=${createHmac('sha256', info.secret).update(body).digest('hex')}`,
+      }));
+    const scenarios: Scenario[] = [];
+    let firstEvent: unknown;
+    for (const bytes of [1024, 16 * 1024]) {
+      const fresh = bodies(bytes, count(1500) + 1);
+      scenarios.push({
+        name: `new delivery ${bytes / 1024} KiB`,
+        bodyBytes: bytes,
+        requests: fresh.length - 1,
+        expectedStatus: 202,
+        event: (n) => apiGatewayEvent('/call', fresh[n + 1]),
+      });
+      if (bytes === 16 * 1024) {
+        scenarios.push({
+          name: `duplicate ${bytes / 1024} KiB`,
+          bodyBytes: bytes,
+          requests: count(500),
+          expectedStatus: 200,
+          event: () => apiGatewayEvent('/call', fresh[0]), // accepted once before the loop
+        });
+        scenarios.push({
+          name: `bad signature ${bytes / 1024} KiB`,
+          bodyBytes: bytes,
+          requests: count(500),
+          expectedStatus: 401,
+          event: () =>
+            apiGatewayEvent('/call', { body: fresh[0].body, signature: `sha256=${'0'.repeat(64)}` }),
+        });
+        // The duplicate scenario replays fresh[0]: accept it first (as the container's first request).
+        firstEvent = apiGatewayEvent('/call', fresh[0]);
+      }
+    }
+
+    const capture = captureStdout();
+    meter.start();
+    let firstRequestMs: number;
+    let firstRequestAwsCalls: Record<string, number>;
+    try {
+      // First request of the container: fetches the secret, opens connections.
+      meter.reset();
+      const t0 = performance.now();
+      const first = await handler(firstEvent, context(0));
+      firstRequestMs = performance.now() - t0;
+      firstRequestAwsCalls = named(meter.counts(), info);
+      if (first.statusCode !== 202)
+        throw new Error(`first request answered ${first.statusCode}: ${first.body}`);
+    } finally {
+      capture.restore();
+    }
+
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) {
+      // Warm-up outside the measurement (JIT); separate bodies, so they are new deliveries.
+      const warm = bodies(scenario.bodyBytes, results.length === 0 ? 300 : 50);
+      const cap = captureStdout();
+      try {
+        for (let i = 0; i < warm.length; i++) await handler(apiGatewayEvent('/call', warm[i]), context(i));
+      } finally {
+        cap.restore();
+      }
+      await emulators.purge();
+      results.push(await runScenario(handler, scenario, meter, context, info));
+    }
+    meter.stop();
+
+    const main = results.find((r) => r.name === 'new delivery 16 KiB') as ScenarioResult;
+    const calls = main.awsCallsPerRequest;
+    return {
+      bundle,
+      firstRequestMs: round(firstRequestMs),
+      firstRequestAwsCalls,
+      scenarios: results,
+      costInputs: {
+        verifierCpuMs: round(main.cpuMsPerRequest, 3),
+        verifierAwsWaitMs: assumedAwsWaitMs(calls),
+        verifierWritesPerDelivery: calls.DynamoDB ?? 0,
+        logBytesPerRequest: Math.round(
+          main.logBytesPerRequest + LAMBDA_PLATFORM_LOG_BYTES + ACCESS_LOG_BYTES,
+        ),
+      },
+    };
+  } finally {
+    meter.stop();
+    await emulators.stop();
+    for (const key of Object.keys(process.env)) if (!(key in restoreEnv)) delete process.env[key];
+    Object.assign(process.env, restoreEnv);
+  }
+}
+
+/** Lambda's START, END and REPORT lines per invocation (approximate bytes; not measurable here). */
+export const LAMBDA_PLATFORM_LOG_BYTES = 330;
+/** One API Gateway access-log line in a JSON format like the construct's (approximate). */
+export const ACCESS_LOG_BYTES = 350;
+/**
+ * Typical in-region latencies of one call (ms) — assumptions, not measured here: the emulators
+ * answer in well under a millisecond, AWS does not.
+ */
+export const ASSUMED_AWS_CALL_MS: Record<string, number> = {
+  DynamoDB: 6,
+  SNS: 15,
+  S3: 20,
+  SecretsManager: 15,
+};
+
+function assumedAwsWaitMs(calls: Record<string, number>): number {
+  let total = 0;
+  for (const [service, n] of Object.entries(calls)) total += n * (ASSUMED_AWS_CALL_MS[service] ?? 10);
+  return round(total, 3);
+}
+
+async function runScenario(
+  handler: Handler,
+  scenario: Scenario,
+  meter: AwsMeter,
+  context: (n: number) => unknown,
+  info: EmulatorInfo,
+): Promise<ScenarioResult> {
+  const total: number[] = [];
+  const wait: number[] = [];
+  const ours: number[] = [];
+  const callTotals: Record<string, number> = {};
+  const capture = captureStdout();
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  try {
+    for (let n = 0; n < scenario.requests; n++) {
+      const event = scenario.event(n);
+      meter.reset();
+      const t0 = performance.now();
+      const response = await handler(event, context(n + 1));
+      const t1 = performance.now();
+      if (response.statusCode !== scenario.expectedStatus) {
+        throw new Error(`${scenario.name}: request ${n} answered ${response.statusCode}: ${response.body}`);
+      }
+      const w = meter.waitMs(t1);
+      total.push(t1 - t0);
+      wait.push(w);
+      ours.push(t1 - t0 - w);
+      for (const [k, v] of Object.entries(named(meter.counts(), info)))
+        callTotals[k] = (callTotals[k] ?? 0) + v;
+    }
+  } finally {
+    await new Promise((resolve) => setImmediate(resolve)); // let pending log writes land
+    capture.restore();
+  }
+  const wall = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  const t = summarize(total);
+  const perRequest: Record<string, number> = {};
+  for (const [k, v] of Object.entries(callTotals)) perRequest[k] = round(v / scenario.requests, 3);
+  return {
+    name: scenario.name,
+    bodyBytes: scenario.bodyBytes,
+    requests: scenario.requests,
+    expectedStatus: scenario.expectedStatus,
+    totalMs: roundSummary(t),
+    awsWaitMs: roundSummary(summarize(wait)),
+    oursMs: roundSummary(summarize(ours)),
+    cpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / scenario.requests),
+    requestsPerSecond: round((scenario.requests / wall) * 1000),
+    oursShare: round(ours.reduce((a, b) => a + b, 0) / total.reduce((a, b) => a + b, 0), 3),
+    awsCallsPerRequest: perRequest,
+    logBytesPerRequest: round(capture.bytes / scenario.requests),
+  };
+}
+
+function roundSummary(s: Summary): Summary {
+  return {
+    n: s.n,
+    mean: round(s.mean),
+    p50: round(s.p50),
+    p95: round(s.p95),
+    p99: round(s.p99),
+    min: round(s.min),
+    max: round(s.max),
+  };
+}
+
+/** host:port → AWS service name. */
+function named(counts: Record<string, number>, info: EmulatorInfo): Record<string, number> {
+  const services: Record<string, string> = {
+    [new URL(info.dynamodbEndpoint).port]: 'DynamoDB',
+    [new URL(info.fauxqsEndpoint).port]: 'SNS/S3',
+    [new URL(info.secretsManagerEndpoint).port]: 'SecretsManager',
+  };
+  const out: Record<string, number> = {};
+  for (const [target, n] of Object.entries(counts)) {
+    const name = services[target.split(':').pop() as string] ?? target;
+    // SNS and S3 share one emulator; below the claim-check threshold only SNS is called.
+    const service = name === 'SNS/S3' ? 'SNS' : name;
+    out[service] = (out[service] ?? 0) + n;
+  }
+  return out;
+}
+
+function configureEnvironment(info: EmulatorInfo): void {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_DYNAMODB: info.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SNS: info.fauxqsEndpoint,
+    AWS_ENDPOINT_URL_S3: info.fauxqsEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: info.secretsManagerEndpoint,
+    HAPP_TABLE_NAME: info.tableName,
+    HAPP_TOPIC_ARN: info.topicArn,
+    HAPP_BUCKET_NAME: info.bucketName,
+    HAPP_CHAT_SECRET_ARN: info.secretArns.chat,
+    HAPP_CALL_SECRET_ARN: info.secretArns.call,
+    POWERTOOLS_SERVICE_NAME: 'happ-verifier',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_DEV: 'false',
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+}
+
+function loadHandler(bundle: string): Handler {
+  const requireFrom = createRequire(bundle);
+  const mod = requireFrom(bundle) as { handler?: Handler };
+  if (typeof mod.handler !== 'function') throw new Error(`${bundle} does not export a handler function`);
+  return mod.handler;
+}
+
+/** A REST API proxy event as API Gateway sends it for POST /call. */
+function apiGatewayEvent(resource: string, d: { body: Buffer; signature: string }): unknown {
+  const headers = {
+    'Content-Type': 'application/json',
+    Host: 'abc123.execute-api.us-east-1.amazonaws.com',
+    'User-Agent': 'Happ-Webhooks/1.0',
+    'X-Amzn-Trace-Id': 'Root=1-67891233-abcdef012345678912345678',
+    'X-Forwarded-For': '203.0.113.10',
+    'X-Forwarded-Port': '443',
+    'X-Forwarded-Proto': 'https',
+    'X-HAPP-Signature': d.signature,
+  };
+  return {
+    resource,
+    path: resource,
+    httpMethod: 'POST',
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      resourcePath: resource,
+      httpMethod: 'POST',
+      stage: 'prod',
+      requestId: randomUUID(),
+      identity: { sourceIp: '203.0.113.10', userAgent: 'Happ-Webhooks/1.0' },
+    },
+    body: d.body.toString('utf8'),
+    isBase64Encoded: false,
+  };
+}
+
+/** A distinct body of exactly `bytes` bytes (so every request is a new delivery). */
+function uniqueBody(bytes: number, n: number): Buffer {
+  const body = makeBody(bytes);
+  const id = `call_${String(n).padStart(10, '0')}_${randomUUID().slice(0, 8)}`;
+  const text = body.toString('utf8').replace(/"callId":"[^"]*"/, `"callId":"${id}"`);
+  const out = Buffer.from(text);
+  // Keep the exact size: trim or pad the transcript tail.
+  if (out.length === bytes) return out;
+  const fixed = Buffer.from(
+    text.replace(/"transcript":"(.*)"}$/, (_m, t: string) => {
+      const delta = out.length - bytes;
+      return `"transcript":"${delta > 0 ? t.slice(0, t.length - delta) : t + 'x'.repeat(-delta)}"}`;
+    }),
+  );
+  return fixed;
+}
+
+/** Counts and swallows what the handler writes to stdout (its log lines and EMF metrics). */
+function captureStdout(): { bytes: number; restore: () => void } {
+  const original = process.stdout.write.bind(process.stdout);
+  const state = {
+    bytes: 0,
+    restore: () => {
+      process.stdout.write = original;
+    },
+  };
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    state.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  }) as typeof process.stdout.write;
+  return state;
+}
