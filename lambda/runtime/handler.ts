@@ -27,6 +27,22 @@ export const IDEMPOTENCY_KEY_PREFIX = 'happ-subscriber';
 /** Default window in which a duplicate is recognised: the verifier's dedupe window (7 days). */
 export const DEFAULT_EXPIRES_AFTER_SECONDS = DEFAULTS.dedupeWindowSeconds;
 
+/**
+ * How long an in-progress claim holds when the handler is called without a Lambda context (unit
+ * tests, local runs). In Lambda the claim lasts until the invocation would time out.
+ */
+export const DEFAULT_LEASE_MS = 60_000;
+
+/** The given Lambda context, or — outside Lambda — one whose deadline is DEFAULT_LEASE_MS away. */
+function withDeadline(context: Context | undefined): Context {
+  if (typeof context?.getRemainingTimeInMillis === 'function') return context;
+  const deadline = Date.now() + DEFAULT_LEASE_MS;
+  return {
+    ...(context ?? {}),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  } as Context;
+}
+
 /** The Lambda handler `happHandler` returns. */
 export type HappSqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -186,7 +202,8 @@ export function happHandler(
 
   const functionFor = (type: string): HappEventFunction | undefined => single ?? map?.[type];
 
-  return async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
+  return async (sqsEvent: SQSEvent, givenContext: Context): Promise<SQSBatchResponse> => {
+    const lambdaContext = withDeadline(givenContext);
     logger.addContext(lambdaContext);
     if (!resolved) {
       try {
@@ -255,11 +272,22 @@ export function happHandler(
         }
       } catch (error) {
         failed++;
-        logger.error('event failed; it returns to the queue (and to the DLQ after maxReceiveCount)', {
+        const details = {
           ...keys,
           receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
           error: error as Error,
-        });
+        };
+        if ((error as Error)?.name === 'IdempotencyAlreadyInProgressError') {
+          logger.warn(
+            'another invocation is handling this event right now; this copy returns to the queue',
+            details,
+          );
+        } else {
+          logger.error(
+            'event failed; it returns to the queue (and to the DLQ after maxReceiveCount)',
+            details,
+          );
+        }
         throw error;
       }
     };

@@ -8,7 +8,12 @@
  * });
  * ```
  */
-export { happHandler, DEFAULT_EXPIRES_AFTER_SECONDS, IDEMPOTENCY_KEY_PREFIX } from './handler';
+export {
+  happHandler,
+  DEFAULT_EXPIRES_AFTER_SECONDS,
+  DEFAULT_LEASE_MS,
+  IDEMPOTENCY_KEY_PREFIX,
+} from './handler';
 export type { HappSqsHandler } from './handler';
 export type {
   HappContext,

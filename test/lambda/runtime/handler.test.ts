@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   CALL_EVENT_TYPES,
+  DEFAULT_LEASE_MS,
   HappEvents,
   happHandler,
   IDEMPOTENCY_KEY_PREFIX,
@@ -217,6 +218,51 @@ describe('happHandler', () => {
       expect(attempts.get(env.id)).toBe(2);
       await handler(batchOf(env), lambdaContext()); // a later duplicate does not
       expect(attempts.get(env.id)).toBe(2);
+    });
+
+    it('fails a copy that arrives while the same event is in progress, then skips it', async () => {
+      const env = envelope();
+      let release!: () => void;
+      const inProgressSeen = new Promise<void>((r) => (release = r));
+      jest.spyOn(console, 'warn').mockImplementation((line: string) => {
+        logLines.push(line);
+        if (line.includes('another invocation is handling this event')) release();
+      });
+      const fn = jest.fn(async () => {
+        await inProgressSeen; // still running when the copy tries to claim the key
+      });
+      const handler = subscriber(fn);
+      const batch = batchOf(env, env);
+      const { batchItemFailures } = await handler(batch, lambdaContext());
+      expect(fn).toHaveBeenCalledTimes(1);
+      expect(batchItemFailures).toHaveLength(1);
+      expect(logs()).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          happEventId: env.id,
+          error: expect.objectContaining({ name: 'IdempotencyAlreadyInProgressError' }),
+        }),
+      );
+      const copy = batch.Records.find((r) => r.messageId === batchItemFailures[0].itemIdentifier)!;
+      await expect(handler(sqsEvent(copy), lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
+      expect(fn).toHaveBeenCalledTimes(1);
+    });
+
+    it('claims for DEFAULT_LEASE_MS when called without a Lambda context (unit tests)', async () => {
+      const subscriberName = unique('NoContext');
+      let inProgress: Record<string, unknown> | undefined;
+      const handler = subscriber(
+        async () => {
+          [inProgress] = (await scanTable(table)).filter((i) => String(i.id).includes(`#${subscriberName}#`));
+        },
+        { subscriberName },
+      );
+      const start = Date.now();
+      await expect(handler(batchOf(envelope()), undefined as never)).resolves.toEqual({
+        batchItemFailures: [],
+      });
+      expect(inProgress!.in_progress_expiration).toBeGreaterThanOrEqual(start + DEFAULT_LEASE_MS);
+      expect(inProgress!.in_progress_expiration).toBeLessThan(start + DEFAULT_LEASE_MS + 5_000);
     });
 
     it('can be turned off: no table needed, every delivery runs', async () => {
