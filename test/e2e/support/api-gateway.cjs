@@ -1,0 +1,106 @@
+// A local stand-in for API Gateway (REST, Lambda proxy integration) in front of the BUILT verifier
+// bundle, run as its own plain Node process like a Lambda container (the bundle keeps the SDK's
+// `await import('node:http')`, which Jest's VM cannot run).
+//
+//   node api-gateway.cjs <dist/lambda/verifier/index.js>
+//
+// Listens on 127.0.0.1 (a free port) and prints `listening <port>` once ready. Each request becomes
+// a REST proxy event (resource/path `/chat` or `/call`, headers and multiValueHeaders, the body
+// base64-encoded with isBase64Encoded when its Content-Type matches E2E_BINARY_MEDIA_TYPES — the
+// RestApi's binaryMediaTypes, a JSON array — else as UTF-8 text) and the handler's result is the
+// HTTP response. Configuration comes from the environment, as in Lambda.
+const http = require('node:http');
+const { randomUUID } = require('node:crypto');
+
+const bundle = process.argv[2];
+const binaryMediaTypes = JSON.parse(process.env.E2E_BINARY_MEDIA_TYPES || '[]');
+const TIMEOUT_MS = Number(process.env.E2E_VERIFIER_TIMEOUT_MS || 10_000);
+const { handler } = require(bundle);
+
+function isBinary(contentType) {
+  const type = String(contentType || '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  return binaryMediaTypes.some((m) => m === '*/*' || m.toLowerCase() === type);
+}
+
+function toEvent(req, raw) {
+  const url = new URL(req.url, 'http://localhost');
+  const headers = {};
+  const multiValueHeaders = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const binary = isBinary(req.headers['content-type']);
+  return {
+    resource: url.pathname,
+    path: url.pathname,
+    httpMethod: req.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      stage: 'prod',
+      httpMethod: req.method,
+      path: `/prod${url.pathname}`,
+      resourcePath: url.pathname,
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      identity: { sourceIp: req.socket.remoteAddress },
+    },
+    body: raw.length === 0 ? null : binary ? raw.toString('base64') : raw.toString('utf8'),
+    isBase64Encoded: raw.length > 0 && binary,
+  };
+}
+
+function lambdaContext() {
+  const deadline = Date.now() + TIMEOUT_MS;
+  return {
+    functionName: 'verifier',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:verifier',
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/verifier',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', async () => {
+    try {
+      const result = await handler(toEvent(req, Buffer.concat(chunks)), lambdaContext());
+      const body = result.isBase64Encoded
+        ? Buffer.from(result.body, 'base64')
+        : Buffer.from(result.body || '');
+      res.writeHead(result.statusCode, { ...result.headers, 'content-length': body.length });
+      res.end(body);
+    } catch (error) {
+      // What API Gateway answers when the integration fails.
+      console.error(JSON.stringify({ gateway: 'integration error', error: String(error) }));
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Internal server error' }));
+    }
+  });
+});
+
+server.keepAliveTimeout = 1_000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});
