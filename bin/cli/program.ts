@@ -182,6 +182,34 @@ Examples:
       setAction(async (io) => (await import('./redrive')).redrive(queue, opts, io)),
     );
 
+  addAwsOptions(
+    program
+      .command('rotate-secret')
+      .description(
+        'rotate a webhook secret with no failed deliveries: old and new both verify until --finish',
+      )
+      .argument('<secret-arn>', "the receiver's chat or call secret (Secrets Manager ARN or name)")
+      .addOption(
+        new Option('--source <source>', 'which Happ webhook the secret signs')
+          .choices(['chat', 'call'])
+          .makeOptionMandatory(),
+      )
+      .option('--finish', 'remove the previous secret(s), once Happ signs with the new one')
+      .option('--json', 'print one JSON document (it contains the new secret)'),
+  )
+    .addHelpText(
+      'after',
+      `
+The new secret is printed on stdout only; instructions go to stderr.
+
+Examples:
+  $ happ-webhooks rotate-secret --source call arn:aws:secretsmanager:eu-west-1:123456789012:secret:HappCallSecret-AbCdEf
+  $ happ-webhooks rotate-secret --source call arn:aws:secretsmanager:eu-west-1:123456789012:secret:HappCallSecret-AbCdEf --finish`,
+    )
+    .action((arn: string, opts) =>
+      setAction(async (io) => (await import('./rotate-secret')).rotateSecret(arn, opts, io)),
+    );
+
   program
     .command('samples')
     .description('list the built-in sample events, or print one sample body')

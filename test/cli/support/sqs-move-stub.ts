@@ -82,12 +82,16 @@ export async function startSqsMoveStub(fauxqsEndpoint: string): Promise<SqsMoveS
     return sources;
   }
 
-  async function move(task: MoveTask, sourceUrl: string, destinationUrl: string | undefined): Promise<void> {
+  async function move(
+    task: MoveTask,
+    sourceUrl: string,
+    destinationUrl: string | undefined,
+    failure: string | undefined,
+  ): Promise<void> {
     await sleep(20);
-    if (nextFailure) {
+    if (failure) {
       task.status = 'FAILED';
-      task.failureReason = nextFailure;
-      nextFailure = undefined;
+      task.failureReason = failure;
       return;
     }
     try {
@@ -201,7 +205,9 @@ export async function startSqsMoveStub(fauxqsEndpoint: string): Promise<SqsMoveS
       startedAt: Date.now(),
     };
     tasks.push(task);
-    const p = move(task, sourceUrl, destinationUrl).finally(() => running.delete(p));
+    const failure = nextFailure;
+    nextFailure = undefined;
+    const p = move(task, sourceUrl, destinationUrl, failure).finally(() => running.delete(p));
     running.add(p);
     return [200, { TaskHandle: task.handle }];
   }

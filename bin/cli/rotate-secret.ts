@@ -1,0 +1,111 @@
+/**
+ * `happ-webhooks rotate-secret --source chat|call <secret-arn> [--finish]`: rotates a webhook
+ * secret without a moment of failed deliveries.
+ *
+ *   1. rotate:   {"current": NEW, "previous": [OLD, ...]}  both verify; paste NEW into Happ
+ *   2. --finish: {"current": NEW, "previous": []}           only NEW verifies
+ *
+ * The new value is printed on stdout and nowhere else (progress and instructions go to stderr),
+ * so `happ-webhooks rotate-secret ... | pbcopy` copies exactly the secret.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULTS } from '../../lambda/shared/env';
+import type { HappSource } from '../../lambda/shared/envelope';
+import { formatSecretValue } from '../../lambda/shared/secrets';
+import { regionFromArn, secretsManagerClient, type AwsOptions } from './aws';
+import { parseSource } from './body';
+import { CliError, describeAwsError } from './errors';
+import { printJson, startProgress, type Io } from './io';
+import { readSecretValues } from './secret';
+
+export interface RotateOptions extends AwsOptions {
+  readonly source?: string;
+  readonly finish?: boolean;
+  readonly json?: boolean;
+}
+
+/** Bytes of randomness in a generated secret (256 bits; 43 URL-safe base64 characters). */
+export const SECRET_BYTES = 32;
+
+/** A new webhook secret: 256 random bits, URL-safe base64 (letters, digits, `-`, `_`). */
+export function generateSecret(): string {
+  return randomBytes(SECRET_BYTES).toString('base64url');
+}
+
+const DASHBOARD: Record<HappSource, string> = {
+  chat: 'Integrations › Chat Webhook',
+  call: 'Integrations › Call Webhook',
+};
+
+export async function rotateSecret(secretArn: string, options: RotateOptions, io: Io): Promise<number> {
+  const source = parseSource(options.source);
+  if (!source) throw new CliError('--source chat|call is required (which Happ webhook this secret signs)');
+  if (!secretArn.trim()) throw new CliError('the secret ARN is empty');
+  const pc = io.colors;
+  const stored = await readSecretValues(secretArn, options, io, options.json);
+  const cacheMinutes = DEFAULTS.secretsCacheTtlSeconds / 60;
+
+  if (options.finish) {
+    if (stored.previous.length === 0) {
+      if (options.json) printJson(io, { arn: secretArn, source, finished: true, removed: 0 });
+      else io.err(`${pc.green('nothing to finish:')} ${secretArn} holds only its current secret\n`);
+      return 0;
+    }
+    await put(secretArn, formatSecretValue({ current: stored.current, previous: [] }), options, io);
+    if (options.json) {
+      printJson(io, { arn: secretArn, source, finished: true, removed: stored.previous.length });
+    } else {
+      io.err(
+        `${pc.green('✔')} finished: only the current secret verifies now (${stored.previous.length} previous removed).\n` +
+          pc.dim(
+            `Verifier containers may accept a removed secret for up to their cache lifetime (${cacheMinutes} min by default).\n`,
+          ),
+      );
+    }
+    return 0;
+  }
+
+  const fresh = generateSecret();
+  const previous = [stored.current, ...stored.previous];
+  const versionId = await put(secretArn, formatSecretValue({ current: fresh, previous }), options, io);
+  if (options.json) {
+    printJson(io, { arn: secretArn, source, secret: fresh, previousCount: previous.length, versionId });
+    return 0;
+  }
+  io.out(`${fresh}\n`);
+  const kept = previous.length === 1 ? 'the old one is kept' : `${previous.length} older ones are kept`;
+  io.err(
+    `${pc.green('✔')} ${secretArn}: new secret is current; ${kept} under "previous", so deliveries keep verifying.\n` +
+      (stored.previous.length > 0
+        ? pc.yellow(
+            `  (a rotation was already in progress: its older secrets stay valid too until --finish)\n`,
+          )
+        : '') +
+      `Paste the new secret (printed on stdout above) into Happ: ${pc.bold(DASHBOARD[source])} › Secret.\n` +
+      `When Happ signs with it, remove the old one:\n` +
+      `  happ-webhooks rotate-secret --source ${source} ${secretArn} --finish\n`,
+  );
+  return 0;
+}
+
+async function put(
+  secretArn: string,
+  value: string,
+  options: RotateOptions,
+  io: Io,
+): Promise<string | undefined> {
+  const { PutSecretValueCommand } =
+    require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+  const client = secretsManagerClient(options, io.env, regionFromArn(secretArn));
+  const progress = startProgress(io, `writing ${secretArn}`, options);
+  try {
+    const res = await client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: value }));
+    progress.stop();
+    return res.VersionId;
+  } catch (error) {
+    progress.stop();
+    throw describeAwsError(error, `writing secret ${secretArn}`);
+  } finally {
+    client.destroy();
+  }
+}
