@@ -133,7 +133,7 @@ const DELIVERIES: Delivery[] = [
     to: [],
   },
   {
-    name: 'call completed, 400+ KB (claim check)',
+    name: 'call completed, ~290 KB: over the SNS limit (claim check)',
     source: 'call',
     body: json(BIG_CALL),
     to: [CALL_ANALYTICS],
@@ -377,7 +377,8 @@ describe('the whole pipeline, end to end on local emulators', () => {
         .filter((c) => c.event.id === failingId)
         .map((c) => c.ok),
     ).toEqual([true]);
-    // 4. the large body went through S3 and arrived intact
+    // 4. the large body (over SNS's 256 KiB limit) went through S3 and arrived intact
+    expect(BIG.body.length).toBeGreaterThan(262_144);
     const big = calls.get(CALL_ANALYTICS)!.find((c) => c.event.id === ids.get(BIG))!.event;
     expect(big).toMatchObject({
       claimChecked: true,
