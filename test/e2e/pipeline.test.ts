@@ -236,7 +236,7 @@ describe('the whole pipeline, end to end on local emulators', () => {
       responses.push({ delivery: d, response, attempt });
       return response;
     };
-    /** Happ retries (0 s, 5 s, 30 s … — here at once) until it gets a 2xx. */
+    /** Happ retries (0 s, 5 s, 30 s … — here 0.1 s, 0.2 s …) until it gets a 2xx. */
     const sendUntilAcknowledged = async (d: Delivery, attempt: string) => {
       for (let i = 0; i < 5; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, 100 * i)); // Happ backs off between retries
