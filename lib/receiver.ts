@@ -310,6 +310,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
   /** The web ACL association, when `webAclArn` is set. */
   public readonly webAclAssociation?: wafv2.CfnWebACLAssociation;
 
+  private readonly topicEncryptionKey?: kms.IKey;
   private readonly _subscribers: HappSubscriber[] = [];
   private subscribersScope?: Construct;
 
@@ -386,6 +387,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
       });
     }
 
+    this.topicEncryptionKey = props.topicEncryptionKey;
     this.topic = new sns.Topic(this, 'Topic', {
       // alias/aws/sns: SNS encrypts at rest, our Lambda may publish (the key policy admits any
       // principal of the account through SNS), and SNS can deliver to SQS-managed-encrypted queues.
@@ -458,6 +460,8 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
       retention: logRetention,
     });
     this.api.deploymentStage.node.addDependency(this.executionLogGroup);
+    // RestApi adds a stack output named Endpoint (the stage URL); the URLs to paste are chatUrl and callUrl.
+    this.api.node.tryRemoveChild('Endpoint');
 
     const integration = new apigw.LambdaIntegration(this.verifier, { proxy: true, allowTestInvoke: false });
     const routes: { source: HappSource; enabled: boolean }[] = [
@@ -588,7 +592,14 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
-    this.topic.grantPublish(role);
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['sns:Publish'],
+      resourceArns: [this.topic.topicArn],
+    });
+    // A customer-managed topic key: what SNS needs from a publisher, named exactly (no GenerateDataKey*).
+    // The AWS-managed alias/aws/sns needs no grant: its key policy admits the account's principals via SNS.
+    this.topicEncryptionKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
     iam.Grant.addToPrincipal({
       grantee: role,
       actions: ['s3:PutObject'],

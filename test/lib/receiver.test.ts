@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -159,6 +159,10 @@ describe('HappWebhookReceiver: API Gateway', () => {
       },
       0,
     );
+  });
+
+  it('adds no stack output of its own (the app decides what to output)', () => {
+    expect(receiverStack().template.toJSON().Outputs).toBeUndefined();
   });
 
   it('exposes execute-api URLs ending in /chat and /call', () => {
@@ -622,6 +626,16 @@ describe('HappWebhookReceiver: topic', () => {
     });
   });
 
+  it('needs no KMS grant for the AWS-managed key, even where imported-alias grants are on', () => {
+    const app = new App({
+      builtinCloudFormationValidation: false,
+      context: { '@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal': true },
+    });
+    const stack = new Stack(app, 'Test');
+    new HappWebhookReceiver(stack, 'Happ');
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toMatch(/kms:/);
+  });
+
   it('uses a customer-managed key when given, and lets the verifier use it to publish', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'TopicKey');
@@ -635,7 +649,7 @@ describe('HappWebhookReceiver: topic', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: Match.arrayWith(['kms:Decrypt', 'kms:GenerateDataKey*']),
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
             Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
           }),
         ]),

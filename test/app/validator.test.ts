@@ -1,0 +1,19 @@
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { HappWebhooksExampleStack } from '../../bin/app';
+
+const STRICT = { context: { '@aws-cdk/core:validateAgainstDefaultRules': true } };
+
+describe("the CDK's built-in CloudFormation validator", () => {
+  it('finds no error in the example stack (findings are errors with validateAgainstDefaultRules)', () => {
+    const app = new App(STRICT);
+    new HappWebhooksExampleStack(app, 'HappWebhooksExample');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('does fail synthesis on a template error under the same settings (the check above can fail)', () => {
+    const app = new App(STRICT);
+    const stack = new Stack(app, 'Broken');
+    new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties: { VisibilityTimeout: 'soon' } });
+    expect(() => app.synth()).toThrow(/VisibilityTimeout: 'soon' is not of type 'integer'/);
+  });
+});
