@@ -9,7 +9,9 @@ import { describeMachine, machineInfo, type MachineInfo } from './machine';
 import { table } from './report';
 import { benchSignature, type SignatureResults } from './signature.bench';
 import { parseArgs } from './args';
+import { benchColdStart, type ColdStartResults } from './coldstart.bench';
 import { benchHandler, type HandlerResults } from './handler.bench';
+import { benchSynth, type SynthResults } from './synth.bench';
 import { benchCost, printCost, type CostResults, type MeasuredForCost } from './cost.bench';
 
 /** Every section records when it was measured (a partial run keeps older sections). */
@@ -24,6 +26,8 @@ export interface BenchResults {
   durationSeconds: number;
   signature?: SignatureResults & Dated;
   handler?: (HandlerResults | { skipped: string }) & Dated;
+  coldstart?: ColdStartResults & Dated;
+  synth?: (SynthResults | { skipped: string }) & Dated;
   cost?: CostResults & Dated;
   [section: string]: unknown;
 }
@@ -59,6 +63,18 @@ export async function main(argv: readonly string[], root: string, tmpDir: string
     const handler = await benchHandler(root, tmpDir, { quick });
     results.handler = { measuredAt: new Date().toISOString(), ...handler };
     printHandler(handler);
+  }
+
+  if (only.includes('coldstart')) {
+    const cold = await benchColdStart(root, tmpDir, verifierEnvironment(), { quick });
+    results.coldstart = { measuredAt: new Date().toISOString(), ...cold };
+    printColdStart(cold);
+  }
+
+  if (only.includes('synth')) {
+    const synth = await benchSynth(root, tmpDir, { quick });
+    results.synth = { measuredAt: new Date().toISOString(), ...synth };
+    printSynth(synth);
   }
 
   if (only.includes('cost')) {
@@ -140,5 +156,85 @@ function printHandler(h: HandlerResults | { skipped: string }): void {
         s.logBytesPerRequest,
       ]),
     ),
+  );
+}
+
+/** A valid verifier configuration (dummy resources) for processes that only load the bundle. */
+function verifierEnvironment(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    HAPP_TABLE_NAME: 'bench-idempotency',
+    HAPP_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench-deliveries',
+    HAPP_BUCKET_NAME: 'bench-claim-checks',
+    HAPP_CALL_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench/call',
+    HAPP_CHAT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench/chat',
+    POWERTOOLS_SERVICE_NAME: 'happ-verifier',
+  };
+}
+
+function printColdStart(c: ColdStartResults): void {
+  const kib = (b: number) => Math.round(b / 102.4) / 10;
+  console.log(
+    table(
+      `3. Cold-start proxy — verifier bundle loaded in fresh node processes (${c.runsPerVariant} runs each, interleaved; empty node ${c.emptyNodeReadyMsP50} ms)`,
+      [
+        'variant',
+        'KiB',
+        'gzip KiB',
+        'map KiB',
+        'require p50 ms',
+        'require p95',
+        'require min',
+        'ready p50 ms',
+      ],
+      c.variants.map((v) => [
+        v.name,
+        kib(v.bytes),
+        kib(v.gzipBytes),
+        kib(v.sourceMapBytes),
+        v.requireMs.p50,
+        v.requireMs.p95,
+        v.requireMs.min,
+        v.readyMs.p50,
+      ]),
+    ),
+  );
+  console.log(
+    `   shipped / naive: bytes ${c.shippedVsNaive.bytes}, gzip ${c.shippedVsNaive.gzipBytes}, require p50 ${c.shippedVsNaive.requireMsP50}`,
+  );
+}
+
+function printSynth(s: SynthResults | { skipped: string }): void {
+  if ('skipped' in s) {
+    console.log(`\n4. Synth cost: skipped — ${s.skipped}`);
+    return;
+  }
+  console.log(
+    table(
+      '4. Synth cost — fresh node process per run, App defaults (built-in template validation on), median',
+      ['subscribers', 'load ms', 'build+synth ms', 'process ms', 'template KiB', 'resources'],
+      s.counts.map((c) => [
+        c.subscribers,
+        c.loadMsP50,
+        c.synthMsP50,
+        c.processMsP50,
+        Math.round(c.templateBytes / 102.4) / 10,
+        c.resources,
+      ]),
+    ),
+  );
+  console.log(
+    `   per subscriber: ${s.perSubscriber.resources} resources, ${s.perSubscriber.templateBytes} B, ${s.perSubscriber.synthMs} ms; ` +
+      `fits ${s.maxSubscribersUnder500Resources} subscribers under 500 resources, ${s.maxSubscribersUnder1MB} under 1 MB`,
+  );
+  console.log(
+    `   per subscriber by type (incl. the bench's handler function + role + policy): ${Object.entries(
+      s.perSubscriberByType,
+    )
+      .map(([t, n]) => `${t.replace('AWS::', '')} ${n}`)
+      .join(', ')}`,
   );
 }
