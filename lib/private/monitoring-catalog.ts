@@ -23,7 +23,7 @@ export const RECEIVER_ALARMS = {
     meaning:
       'Deliveries are answered 401: the webhook secret in Happ and in Secrets Manager differ, Happ changed its signing scheme, or someone is probing the endpoint.',
     runbook:
-      'Compare the secret in Happ (Integrations > Chat/Call Webhook) with the Secrets Manager secret; read the verifier log for the route. Raise the threshold if it is probing.',
+      'Compare the secret in Happ (Integrations > Chat/Call Webhook) with the Secrets Manager secret (`happ-webhooks rotate-secret` to set a new one without downtime); read the verifier log. Raise the threshold if it is probing.',
   },
   verifierErrors: {
     severity: 'page',
@@ -70,7 +70,7 @@ export const RECEIVER_ALARMS = {
     meaning:
       'SNS could not deliver to a subscriber queue (queue policy, KMS key policy, deleted queue); the message goes to the subscription DLQ or is lost.',
     runbook:
-      'Find the subscription with failures; check its queue policy and key policy allow sns.amazonaws.com; redrive its dead-letter queue.',
+      'Find the subscriber whose dead-letter queue grew (`happ-webhooks dlq <stack>`); check its queue policy and key policy allow sns.amazonaws.com; then `happ-webhooks redrive`.',
   },
   noTraffic: {
     severity: 'ticket',
@@ -88,7 +88,7 @@ export const SUBSCRIBER_ALARMS = {
     title: 'Happ subscriber dead-letter queue has messages',
     meaning: 'A message failed every retry and is parked (kept for the DLQ retention period, not lost).',
     runbook:
-      'Read the handler log for the failure, fix the handler, then redrive the dead-letter queue to the main queue.',
+      'Peek with `happ-webhooks dlq <stack> --subscriber <name>`, read the handler log, fix the handler, then `happ-webhooks redrive <stack> --subscriber <name>`.',
   },
   oldestMessageAge: {
     severity: 'ticket',
