@@ -46,7 +46,7 @@ export function validateWhole(name: string, value: Duration | undefined, unit: '
   if (value === undefined || value.isUnresolved()) return;
   const n = unit === 'seconds' ? value.toSeconds({ integral: false }) : value.toDays({ integral: false });
   if (!Number.isInteger(n)) {
-    throw new Error(`${name} must be a whole number of ${unit} (given ${value.toHumanString()})`);
+    throw new Error(`${name} must be a whole number of ${unit} (given ${n} ${unit})`);
   }
 }
 

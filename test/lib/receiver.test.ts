@@ -482,6 +482,12 @@ describe('HappWebhookReceiver: signature options', () => {
     );
   });
 
+  it('fails when dedupeWindow is not a whole number of seconds', () => {
+    expect(() => receiverStack({ dedupeWindow: Duration.millis(90_500) })).toThrow(
+      /dedupeWindow must be a whole number of seconds \(given 90.5 seconds\)/,
+    );
+  });
+
   it("fails when maxBodySizeBytes exceeds API Gateway's 10 MiB", () => {
     expect(() => receiverStack({ maxBodySizeBytes: 10 * 1024 * 1024 + 1 })).toThrow(
       /maxBodySizeBytes must be an integer between 1 and 10485760 \(given 10485761\)/,
@@ -718,7 +724,7 @@ describe('HappWebhookReceiver: claim-check bucket', () => {
 
   it('fails when claimCheckExpiration is not a whole number of days', () => {
     expect(() => receiverStack({ claimCheckExpiration: Duration.hours(36) })).toThrow(
-      /claimCheckExpiration must be a whole number of days \(given 1 day 12 hours\)/,
+      /claimCheckExpiration must be a whole number of days \(given 1.5 days\)/,
     );
   });
 

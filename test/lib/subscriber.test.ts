@@ -135,6 +135,24 @@ describe('addSubscriber: queues', () => {
     );
   });
 
+  it('fails when handlerTimeout exceeds the 15 minutes a Lambda function can run', () => {
+    expect(() => subscribe({ handlerTimeout: Duration.minutes(16) })).toThrow(
+      /handlerTimeout must be between 1 second and 15 minutes \(given 16 minutes\)/,
+    );
+  });
+
+  it('fails when visibilityTimeout exceeds 12 hours', () => {
+    expect(() => subscribe({ visibilityTimeout: Duration.hours(13) })).toThrow(
+      /visibilityTimeout must be between 0 seconds and 12 hours \(given 13 hours\)/,
+    );
+  });
+
+  it('fails when maxBatchingWindow is not a whole number of seconds', () => {
+    expect(() => subscribe({ maxBatchingWindow: Duration.millis(1500) })).toThrow(
+      /maxBatchingWindow must be a whole number of seconds \(given 1.5 seconds\)/,
+    );
+  });
+
   it('fails when maxReceiveCount is out of range', () => {
     expect(() => subscribe({ maxReceiveCount: 0 })).toThrow(
       /maxReceiveCount must be an integer between 1 and 1000 \(given 0\)/,
