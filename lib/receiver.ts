@@ -1,13 +1,4 @@
-import {
-  Annotations,
-  CfnElement,
-  Duration,
-  Names,
-  RemovalPolicy,
-  Stack,
-  Token,
-  Validations,
-} from 'aws-cdk-lib';
+import { Annotations, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -434,7 +425,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
     const createCloudWatchRole = props.createApiGatewayCloudWatchRole ?? true;
     this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: `${Stack.of(this).stackName}-${Names.uniqueResourceName(this, { maxLength: 40 })}`,
+      restApiName: `${Stack.of(this).stackName}-${this.node.id}`,
       description: 'Receives Happ chat and call webhooks',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // Every body reaches the verifier base64-encoded, byte for byte: the HMAC is over raw bytes.

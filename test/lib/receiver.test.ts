@@ -22,10 +22,11 @@ function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }
 }
 
 describe('HappWebhookReceiver: API Gateway', () => {
-  it('creates a regional REST API', () => {
+  it('creates a regional REST API named after the stack and the receiver', () => {
     const { template } = receiverStack();
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: 'Test-Happ',
       EndpointConfiguration: { Types: ['REGIONAL'] },
     });
   });
