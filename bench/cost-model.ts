@@ -182,7 +182,8 @@ export interface CostInputs {
 }
 
 export const DEFAULT_INPUTS: CostInputs = {
-  verifierMemoryMb: 256,
+  // The construct's default (HappWebhookReceiverProps.verifierMemorySizeMb).
+  verifierMemoryMb: 512,
   verifierCpuMs: 1,
   verifierAwsWaitMs: 25,
   bodyBytes: 2 * KB,

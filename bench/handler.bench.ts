@@ -11,12 +11,14 @@
  * would ingest from the function, before Lambda's own START/END/REPORT lines).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { AwsMeter } from './aws-meter';
 import type { CostInputs } from './cost-model';
 import { startEmulators, type EmulatorInfo } from './emulators';
+import { attribute, profile } from './profile';
 import { makeBody } from './signature.bench';
 import { round, summarize, type Summary } from './stats';
 
@@ -38,8 +40,17 @@ export interface ScenarioResult {
   readonly logBytesPerRequest: number;
 }
 
+export interface CpuBreakdown {
+  /** Requests profiled (new deliveries, 16 KiB). */
+  readonly requests: number;
+  /** CPU µs per request by where the code comes from (self time; profiler overhead included). */
+  readonly microsPerRequest: Record<string, number>;
+}
+
 export interface HandlerResults {
   readonly bundle: string;
+  /** Where the CPU time of a new 16 KiB delivery goes (unminified build of the same bundle). */
+  readonly cpuBreakdown?: CpuBreakdown;
   readonly firstRequestMs: number;
   readonly firstRequestAwsCalls: Record<string, number>;
   readonly scenarios: ScenarioResult[];
@@ -136,25 +147,42 @@ export async function benchHandler(
       capture.restore();
     }
 
-    const results: ScenarioResult[] = [];
-    for (const scenario of scenarios) {
-      // Warm-up outside the measurement (JIT); separate bodies, so they are new deliveries.
-      const warm = bodies(scenario.bodyBytes, results.length === 0 ? 300 : 50);
-      const cap = captureStdout();
-      try {
-        for (let i = 0; i < warm.length; i++) await handler(apiGatewayEvent('/call', warm[i]), context(i));
-      } finally {
-        cap.restore();
-      }
-      await emulators.purge();
-      results.push(await runScenario(handler, scenario, meter, context, info));
+    // Warm-up outside the measurement (JIT), with bodies of its own (new deliveries).
+    const warmCapture = captureStdout();
+    try {
+      const warm = [...bodies(1024, 150), ...bodies(16 * 1024, 150)];
+      for (let i = 0; i < warm.length; i++) await handler(apiGatewayEvent('/call', warm[i]), context(i));
+    } finally {
+      await new Promise((resolve) => setImmediate(resolve));
+      warmCapture.restore();
     }
+    // Scenarios run in interleaved rounds, so warm-up and drift (other work on the machine)
+    // spread evenly over them instead of favouring the last one.
+    const rounds = 3;
+    const parts: Record<string, PartialRun[]> = {};
+    for (let r = 0; r < rounds; r++) {
+      for (const scenario of scenarios) {
+        await emulators.purge();
+        const from = Math.floor((scenario.requests * r) / rounds);
+        const to = Math.floor((scenario.requests * (r + 1)) / rounds);
+        (parts[scenario.name] ??= []).push(await runPart(handler, scenario, from, to, meter, context, info));
+      }
+    }
+    const results = scenarios.map((scenario) => combine(scenario, parts[scenario.name]));
     meter.stop();
 
     const main = results.find((r) => r.name === 'new delivery 16 KiB') as ScenarioResult;
     const calls = main.awsCallsPerRequest;
+    const cpuBreakdown = await profileNewDeliveries(
+      root,
+      tmpDir,
+      scale,
+      (n) => bodies(16 * 1024, n),
+      context,
+    );
     return {
       bundle,
+      cpuBreakdown,
       firstRequestMs: round(firstRequestMs),
       firstRequestAwsCalls,
       scenarios: results,
@@ -196,22 +224,31 @@ function assumedAwsWaitMs(calls: Record<string, number>): number {
   return round(total, 3);
 }
 
-async function runScenario(
+interface PartialRun {
+  total: number[];
+  wait: number[];
+  ours: number[];
+  calls: Record<string, number>;
+  cpuMicros: number;
+  wallMs: number;
+  logBytes: number;
+}
+
+async function runPart(
   handler: Handler,
   scenario: Scenario,
+  from: number,
+  to: number,
   meter: AwsMeter,
   context: (n: number) => unknown,
   info: EmulatorInfo,
-): Promise<ScenarioResult> {
-  const total: number[] = [];
-  const wait: number[] = [];
-  const ours: number[] = [];
-  const callTotals: Record<string, number> = {};
+): Promise<PartialRun> {
+  const part: PartialRun = { total: [], wait: [], ours: [], calls: {}, cpuMicros: 0, wallMs: 0, logBytes: 0 };
   const capture = captureStdout();
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   try {
-    for (let n = 0; n < scenario.requests; n++) {
+    for (let n = from; n < to; n++) {
       const event = scenario.event(n);
       meter.reset();
       const t0 = performance.now();
@@ -221,35 +258,98 @@ async function runScenario(
         throw new Error(`${scenario.name}: request ${n} answered ${response.statusCode}: ${response.body}`);
       }
       const w = meter.waitMs(t1);
-      total.push(t1 - t0);
-      wait.push(w);
-      ours.push(t1 - t0 - w);
+      part.total.push(t1 - t0);
+      part.wait.push(w);
+      part.ours.push(t1 - t0 - w);
       for (const [k, v] of Object.entries(named(meter.counts(), info)))
-        callTotals[k] = (callTotals[k] ?? 0) + v;
+        part.calls[k] = (part.calls[k] ?? 0) + v;
     }
   } finally {
+    part.wallMs = performance.now() - wall0;
+    const cpu = process.cpuUsage(cpu0);
+    part.cpuMicros = cpu.user + cpu.system;
     await new Promise((resolve) => setImmediate(resolve)); // let pending log writes land
     capture.restore();
+    part.logBytes = capture.bytes;
   }
-  const wall = performance.now() - wall0;
-  const cpu = process.cpuUsage(cpu0);
-  const t = summarize(total);
+  return part;
+}
+
+function combine(scenario: Scenario, parts: PartialRun[]): ScenarioResult {
+  const total = parts.flatMap((p) => p.total);
+  const wait = parts.flatMap((p) => p.wait);
+  const ours = parts.flatMap((p) => p.ours);
+  const n = total.length;
+  const sum = (f: (p: PartialRun) => number) => parts.reduce((a, p) => a + f(p), 0);
+  const calls: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.calls)) calls[k] = (calls[k] ?? 0) + v;
   const perRequest: Record<string, number> = {};
-  for (const [k, v] of Object.entries(callTotals)) perRequest[k] = round(v / scenario.requests, 3);
+  for (const [k, v] of Object.entries(calls)) perRequest[k] = round(v / n, 3);
   return {
     name: scenario.name,
     bodyBytes: scenario.bodyBytes,
-    requests: scenario.requests,
+    requests: n,
     expectedStatus: scenario.expectedStatus,
-    totalMs: roundSummary(t),
+    totalMs: roundSummary(summarize(total)),
     awsWaitMs: roundSummary(summarize(wait)),
     oursMs: roundSummary(summarize(ours)),
-    cpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / scenario.requests),
-    requestsPerSecond: round((scenario.requests / wall) * 1000),
+    cpuMsPerRequest: round(sum((p) => p.cpuMicros) / 1000 / n),
+    requestsPerSecond: round((n / sum((p) => p.wallMs)) * 1000),
     oursShare: round(ours.reduce((a, b) => a + b, 0) / total.reduce((a, b) => a + b, 0), 3),
     awsCallsPerRequest: perRequest,
-    logBytesPerRequest: round(capture.bytes / scenario.requests),
+    logBytesPerRequest: round(sum((p) => p.logBytes) / n),
   };
+}
+
+/**
+ * Profiles new 16 KiB deliveries through an unminified build of the verifier (same esbuild options
+ * otherwise), so each sample maps to the package it came from.
+ */
+async function profileNewDeliveries(
+  root: string,
+  tmpDir: string,
+  scale: number,
+  makeBodies: (n: number) => { body: Buffer; signature: string }[],
+  context: (n: number) => unknown,
+): Promise<CpuBreakdown> {
+  const { BUNDLE_OPTIONS } = (await import(pathToFileURL(join(root, 'scripts', 'bundle.mjs')).href)) as {
+    BUNDLE_OPTIONS: Record<string, unknown>;
+  };
+  const esbuild = (await import('esbuild')) as unknown as {
+    build(o: Record<string, unknown>): Promise<unknown>;
+  };
+  const outfile = join(tmpDir, 'profile', 'verifier', 'index.js');
+  await esbuild.build({
+    ...BUNDLE_OPTIONS,
+    minify: false,
+    sourcemap: false,
+    absWorkingDir: root,
+    entryPoints: [join(root, 'lambda', 'verifier', 'index.ts')],
+    outfile,
+  });
+  const handler = loadHandler(outfile);
+  const requests = Math.max(50, Math.round(600 * scale));
+  const all = makeBodies(200 + requests);
+  const capture = captureStdout();
+  try {
+    for (let i = 0; i < 200; i++) await handler(apiGatewayEvent('/call', all[i]), context(i));
+    const { profile: cpu } = await profile(async () => {
+      for (let i = 200; i < all.length; i++) {
+        const res = await handler(apiGatewayEvent('/call', all[i]), context(i));
+        if (res.statusCode !== 202)
+          throw new Error(`profiled request answered ${res.statusCode}: ${res.body}`);
+      }
+    });
+    const ms = attribute(cpu, readFileSync(outfile, 'utf8'), 'profile/verifier/index.js');
+    const microsPerRequest: Record<string, number> = {};
+    for (const [group, t] of Object.entries(ms).sort((a, b) => b[1] - a[1])) {
+      microsPerRequest[group] = Math.round((t * 1000) / requests);
+    }
+    return { requests, microsPerRequest };
+  } finally {
+    await new Promise((resolve) => setImmediate(resolve));
+    capture.restore();
+  }
 }
 
 function roundSummary(s: Summary): Summary {
@@ -362,20 +462,25 @@ function uniqueBody(bytes: number, n: number): Buffer {
   return fixed;
 }
 
-/** Counts and swallows what the handler writes to stdout (its log lines and EMF metrics). */
+/** Counts and swallows what the handler writes to stdout and stderr (log lines, EMF metrics). */
 function captureStdout(): { bytes: number; restore: () => void } {
-  const original = process.stdout.write.bind(process.stdout);
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write);
   const state = {
     bytes: 0,
     restore: () => {
-      process.stdout.write = original;
+      streams.forEach((stream, i) => {
+        stream.write = originals[i];
+      });
     },
   };
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    state.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    cb?.();
-    return true;
-  }) as typeof process.stdout.write;
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      state.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      cb?.();
+      return true;
+    }) as typeof stream.write;
+  }
   return state;
 }

@@ -35,6 +35,7 @@ export interface BenchResults {
 /** `root` is the repository root (bench/run.mjs passes it). */
 export async function main(argv: readonly string[], root: string, tmpDir: string): Promise<void> {
   const { only, quick } = parseArgs(argv);
+  quietSdkNodeVersionWarning();
   const RESULTS_FILE = join(root, 'bench', 'results.json');
   const started = performance.now();
   const machine = machineInfo();
@@ -118,6 +119,7 @@ function printHandler(h: HandlerResults | { skipped: string }): void {
     console.log(`\n2. Whole handler: skipped — ${h.skipped}`);
     return;
   }
+  printBreakdown(h);
   console.log(
     table(
       `2. Whole handler, warm (bundled verifier, emulators in a child process; first request ${h.firstRequestMs} ms) — ms`,
@@ -172,6 +174,7 @@ function verifierEnvironment(): Record<string, string> {
     HAPP_CALL_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench/call',
     HAPP_CHAT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench/chat',
     POWERTOOLS_SERVICE_NAME: 'happ-verifier',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
@@ -237,4 +240,22 @@ function printSynth(s: SynthResults | { skipped: string }): void {
       .map(([t, n]) => `${t.replace('AWS::', '')} ${n}`)
       .join(', ')}`,
   );
+}
+
+function printBreakdown(h: HandlerResults): void {
+  if (!h.cpuBreakdown) return;
+  const entries = Object.entries(h.cpuBreakdown.microsPerRequest);
+  const busy = entries.filter(([g]) => !g.startsWith('(idle')).reduce((a, [, v]) => a + v, 0);
+  console.log(
+    table(
+      `2b. Where the CPU of a new 16 KiB delivery goes — V8 profile of an unminified build, ${h.cpuBreakdown.requests} requests`,
+      ['code', 'µs per request', 'share of busy'],
+      entries.map(([g, v]) => [g, v, g.startsWith('(idle') ? '' : `${Math.round((v / busy) * 100)}%`]),
+    ),
+  );
+}
+
+/** The AWS SDK warns once that it will soon need Node 22 (Lambda runs 22); keep the tables readable. */
+function quietSdkNodeVersionWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
