@@ -20,14 +20,15 @@ export function regionFromArn(arn: string | undefined): string | undefined {
   return region ? region : undefined;
 }
 
-/** The region of an AWS SQS queue URL (`https://sqs.REGION.amazonaws.com/...`), if any. */
+/** The region named by an SQS queue URL (`https://sqs.REGION.amazonaws.com/...`), if any. */
 export function regionFromQueueUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
     const host = new URL(url).hostname;
+    // sqs.REGION.amazonaws.com, legacy REGION.queue.amazonaws.com, emulators' sqs.REGION.localhost.
     const m =
-      /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host) ??
-      /^([a-z0-9-]+)\.queue\.amazonaws\.com$/.exec(host);
+      /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(host) ??
+      /^([a-z]{2}(?:-[a-z]+)+-\d)\.queue\.amazonaws\.com$/.exec(host);
     return m?.[1];
   } catch {
     return undefined;

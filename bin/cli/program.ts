@@ -211,6 +211,54 @@ Examples:
     );
 
   program
+    .command('dev')
+    .description(
+      'run the receiver locally: emulators, the built verifier and your handler, printing every event',
+    )
+    .option(
+      '--port <port>',
+      'port for POST /chat and /call (0 = any free port)',
+      INT_RANGE('--port', 0, 65535),
+      8787,
+    )
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option(
+      '--handler <file>',
+      'your subscriber: a module exporting `handler` (happHandler(...)) or a default per-event function; .ts works',
+    )
+    .option(
+      '--secret <secret>',
+      'use this secret for both sources (default: HAPP_WEBHOOK_SECRET, else generated)',
+    )
+    .option(
+      '--max-receive-count <n>',
+      'attempts before a failing event goes to the DLQ',
+      INT_RANGE('--max-receive-count', 1, 1000),
+      5,
+    )
+    .option(
+      '--retry-delay <seconds>',
+      'a failed event comes back after this long',
+      INT_RANGE('--retry-delay', 0, 900),
+      5,
+    )
+    .option(
+      '--json',
+      'print one JSON object per line (ready, request, event, handled, skipped, failed, stopped)',
+    )
+    .addHelpText(
+      'after',
+      `
+Needs the optional packages dynalite and fauxqs:  npm i -D dynalite fauxqs@1.9.2
+
+Examples:
+  $ happ-webhooks dev
+  $ happ-webhooks dev --handler lambda/crm.ts --port 3000
+  $ happ-webhooks send http://127.0.0.1:8787/call --secret <the call secret dev printed>`,
+    )
+    .action((opts) => setAction(async (io) => (await import('./dev')).dev(opts, io)));
+
+  program
     .command('samples')
     .description('list the built-in sample events, or print one sample body')
     .argument('[event]', 'event type to print')

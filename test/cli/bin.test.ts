@@ -15,7 +15,7 @@ describe('dist/bin/cli.js', () => {
   it('prints help listing every command and exits 0', async () => {
     const result = await spawnBuiltCli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['send', 'sign', 'samples', 'dlq', 'redrive', 'rotate-secret']) {
+    for (const command of ['send', 'sign', 'samples', 'dlq', 'redrive', 'rotate-secret', 'dev']) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
   });

@@ -51,11 +51,12 @@ export const BUILT_CLI = join(__dirname, '..', '..', '..', 'dist', 'bin', 'cli.j
 /** Runs `node dist/bin/cli.js ...args` and collects its output. */
 export function spawnBuiltCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; stdin?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; cli?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUILT_CLI, ...args], {
+    const child = spawn(process.execPath, [options.cli ?? BUILT_CLI, ...args], {
       env: options.env ?? testEnv(),
+      cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
