@@ -230,7 +230,8 @@ function printSynth(s: SynthResults | { skipped: string }): void {
     ),
   );
   console.log(
-    `   per subscriber: ${s.perSubscriber.resources} resources, ${s.perSubscriber.templateBytes} B, ${s.perSubscriber.synthMs} ms; ` +
+    `   per subscriber: ${s.perSubscriber.resources} resources, ${s.perSubscriber.templateBytes} B, ` +
+      `${s.perSubscriber.synthMs > 0 ? `${s.perSubscriber.synthMs} ms` : 'no synth time above the noise'}; ` +
       `fits ${s.maxSubscribersUnder500Resources} subscribers under 500 resources, ${s.maxSubscribersUnder1MB} under 1 MB`,
   );
   console.log(
