@@ -9,3 +9,24 @@ export { HappSubscriber } from './subscriber';
 export type { HappSubscriberOptions, HappSubscriberProps, IHappWebhookReceiver } from './subscriber';
 export { happFilterPolicy, MAX_FILTER_POLICY_COMBINATIONS } from './filter-policy';
 export type { HappFilterOptions, HappFilterPolicy, HappFilterCondition } from './filter-policy';
+export {
+  ReceiverMonitoring,
+  SubscriberMonitoring,
+  AlarmSeverity,
+  severityOf,
+  HAPP_RESPONSE_BUDGET,
+} from './monitoring';
+export type {
+  MonitoringOptions,
+  ReceiverMonitoringProps,
+  ReceiverAlarmOptions,
+  ReceiverAlarms,
+  SubscriberAlarmOptions,
+  SubscriberAlarms,
+  SubscriberResources,
+  SubscriberMonitoringOptions,
+  SubscriberMonitoringProps,
+  AlarmTimingOptions,
+  CountAlarmOptions,
+  DurationAlarmOptions,
+} from './monitoring';

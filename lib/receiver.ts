@@ -1,5 +1,15 @@
-import { Annotations, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnElement,
+  Duration,
+  NestedStack,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +24,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../lambda/shared/env';
 import { HappSource } from '../lambda/shared/envelope';
 import { METRICS_NAMESPACE } from '../lambda/shared/metrics';
+import { MonitoringOptions, ReceiverAlarms, ReceiverMonitoring } from './monitoring';
 import { bundledCode } from './private/assets';
 import {
   validateDuration,
@@ -45,7 +56,7 @@ export interface HappEndpoints {
   readonly call?: string;
 }
 
-export interface HappWebhookReceiverProps {
+export interface HappWebhookReceiverProps extends MonitoringOptions {
   // ---------------------------------------------------------------- routes and secrets
   /**
    * Create `POST /chat` for Happ's chat webhooks.
@@ -254,6 +265,24 @@ export interface HappWebhookReceiverProps {
    * @default - the AWS-managed key `alias/aws/sns`
    */
   readonly topicEncryptionKey?: kms.IKey;
+
+  // ---------------------------------------------------------------- monitoring
+  // (alarmTopic, alarmEmail, pageTopic, receiverAlarms, subscriberAlarms, dashboardName: MonitoringOptions)
+  /**
+   * Create the alarms, the alarm topic and the dashboard (README "Alarms"). `false` creates none of them.
+   *
+   * @default true
+   */
+  readonly monitoring?: boolean;
+
+  /**
+   * Put the alarms, the alarm topic and the dashboard in a nested stack, so they do not count against
+   * this stack's 500 resources (4 alarms per subscriber): for receivers with more than about 30
+   * subscribers in one stack.
+   *
+   * @default false
+   */
+  readonly monitoringInNestedStack?: boolean;
 }
 
 /** Stage name of the API; part of the URLs. */
@@ -300,6 +329,14 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
   public readonly domain?: apigw.DomainName;
   /** The web ACL association, when `webAclArn` is set. */
   public readonly webAclAssociation?: wafv2.CfnWebACLAssociation;
+  /** Alarms, alarm topic and dashboard; undefined when `monitoring` is false. */
+  public readonly monitoring?: ReceiverMonitoring;
+  /** The receiver's alarms (each subscriber has its own `alarms`); undefined when `monitoring` is false. */
+  public readonly alarms?: ReceiverAlarms;
+  /** The topic every alarm notifies (ALARM and OK); undefined when `monitoring` is false. */
+  public readonly alarmTopic?: sns.ITopic;
+  /** The CloudWatch dashboard; undefined when `monitoring` is false. */
+  public readonly dashboard?: cloudwatch.Dashboard;
 
   private readonly topicEncryptionKey?: kms.IKey;
   private readonly _subscribers: HappSubscriber[] = [];
@@ -489,6 +526,48 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     this.chatUrl = enableChat ? url(HappSource.CHAT) : undefined;
     this.callUrl = enableCall ? url(HappSource.CALL) : undefined;
     this.endpoints = { chat: this.chatUrl, call: this.callUrl };
+
+    // ---------------------------------------------------------------- monitoring
+    if (props.monitoring ?? true) {
+      const scope = props.monitoringInNestedStack
+        ? new NestedStack(this, 'MonitoringStack', {
+            description: 'Happ webhook receiver alarms and dashboard',
+          })
+        : this;
+      this.monitoring = new ReceiverMonitoring(scope, 'Monitoring', {
+        api: this.api,
+        stageName: STAGE_NAME,
+        verifier: this.verifier,
+        topic: this.topic,
+        alarmTopic: props.alarmTopic,
+        alarmEmail: props.alarmEmail,
+        pageTopic: props.pageTopic,
+        receiverAlarms: props.receiverAlarms,
+        subscriberAlarms: props.subscriberAlarms,
+        dashboardName: props.dashboardName,
+      });
+      this.alarms = this.monitoring.alarms;
+      this.alarmTopic = this.monitoring.alarmTopic;
+      this.dashboard = this.monitoring.dashboard;
+    } else {
+      const ignored = (
+        [
+          'alarmTopic',
+          'alarmEmail',
+          'pageTopic',
+          'receiverAlarms',
+          'subscriberAlarms',
+          'dashboardName',
+          'monitoringInNestedStack',
+        ] as const
+      ).filter((name) => props[name] !== undefined);
+      if (ignored.length > 0) {
+        Annotations.of(this).addWarningV2(
+          'cdk-happ-webhooks:monitoringOptionsIgnored',
+          `${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored because monitoring is false`,
+        );
+      }
+    }
   }
 
   /** Every subscriber added with `addSubscriber`, in order. */

@@ -11,6 +11,12 @@ import { ENV } from '../lambda/shared/env';
 import { HappSource } from '../lambda/shared/envelope';
 import { CALL_EVENT_TYPES, CHAT_EVENT_TYPES, KnownHappEventType } from '../lambda/shared/events';
 import { HappFilterOptions, HappFilterPolicy, happFilterPolicy } from './filter-policy';
+import type {
+  ReceiverMonitoring,
+  SubscriberAlarmOptions,
+  SubscriberAlarms,
+  SubscriberMonitoring,
+} from './monitoring';
 import { validateDuration, validateInteger, validateWhole } from './private/validate';
 
 /** The resources of a receiver a subscriber needs. `HappWebhookReceiver` implements it. */
@@ -21,6 +27,8 @@ export interface IHappWebhookReceiver {
   readonly table: dynamodb.ITable;
   /** Claim-check bucket. */
   readonly bucket: s3.IBucket;
+  /** The receiver's monitoring: when present, each subscriber gets its alarms and a dashboard row. */
+  readonly monitoring?: ReceiverMonitoring;
 }
 
 /** Options of `HappWebhookReceiver.addSubscriber`. */
@@ -74,6 +82,13 @@ export interface HappSubscriberOptions extends HappFilterOptions {
    * @default Duration.days(4)
    */
   readonly retentionPeriod?: Duration;
+
+  /**
+   * Thresholds of this subscriber's alarms, each replacing the receiver-wide `subscriberAlarms` entry.
+   *
+   * @default - the receiver's `subscriberAlarms`, else the defaults (README "Alarms")
+   */
+  readonly alarms?: SubscriberAlarmOptions;
 }
 
 /** Props of `HappSubscriber`; `HappWebhookReceiver.addSubscriber` fills `receiver` and `handler`. */
@@ -131,6 +146,10 @@ export class HappSubscriber extends Construct {
   public readonly handlerTimeout: Duration;
   /** The queue's visibility timeout. */
   public readonly visibilityTimeout: Duration;
+  /** This subscriber's alarms; undefined when the receiver has no monitoring. */
+  public readonly alarms?: SubscriberAlarms;
+  /** This subscriber's monitoring (alarms and dashboard row); undefined when the receiver has none. */
+  public readonly monitoring?: SubscriberMonitoring;
 
   constructor(scope: Construct, id: string, props: HappSubscriberProps) {
     super(scope, id);
@@ -205,6 +224,22 @@ export class HappSubscriber extends Construct {
       Annotations.of(this).addWarningV2(
         'cdk-happ-webhooks:subscriberEnvironment',
         `the handler is not a lambda.Function of this app, so its environment cannot be set: set ${ENV.TABLE_NAME} to the receiver's table name (receiver.table.tableName) and ${ENV.SUBSCRIBER_NAME}=${this.subscriberName} on it yourself`,
+      );
+    }
+
+    if (props.receiver.monitoring) {
+      this.monitoring = props.receiver.monitoring.addSubscriber(id, {
+        queue: this.queue,
+        deadLetterQueue: this.deadLetterQueue,
+        handler: props.handler,
+        subscriberName: this.subscriberName,
+        alarms: props.alarms,
+      });
+      this.alarms = this.monitoring.alarms;
+    } else if (props.alarms) {
+      Annotations.of(this).addWarningV2(
+        'cdk-happ-webhooks:subscriberAlarmsIgnored',
+        'alarms is ignored because the receiver has no monitoring (monitoring: false)',
       );
     }
   }

@@ -19,9 +19,11 @@ import {
 } from '../../lib/monitoring';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
+/** The built-in CloudFormation validator runs in one test below; elsewhere it is off (speed, no noise). */
+const newApp = () => new App({ builtinCloudFormationValidation: false });
 
 // Plain resources standing in for the receiver's: monitoring takes them by interface.
-function fixture(props: Partial<ReceiverMonitoringProps> = {}, app = new App()) {
+function fixture(props: Partial<ReceiverMonitoringProps> = {}, app = newApp()) {
   const stack = new Stack(app, 'Test', { env: ENV });
   const verifier = new lambda.Function(stack, 'Verifier', {
     runtime: lambda.Runtime.NODEJS_22_X,
@@ -129,7 +131,7 @@ describe('alarm topic', () => {
   });
 
   it('uses a given alarmTopic and creates no topic or key', () => {
-    const app = new App();
+    const app = newApp();
     const other = new Stack(app, 'Ops', { env: ENV });
     const alarmTopic = sns.Topic.fromTopicArn(other, 'Ops', 'arn:aws:sns:eu-west-1:111122223333:ops');
     const { stack, monitoring } = fixture({ alarmTopic }, app);
@@ -143,7 +145,7 @@ describe('alarm topic', () => {
   });
 
   it('fails when the given alarmTopic uses the AWS-managed alias/aws/sns key', () => {
-    const app = new App();
+    const app = newApp();
     const other = new Stack(app, 'Ops', { env: ENV });
     const alarmTopic = new sns.Topic(other, 'Ops', {
       masterKey: kms.Alias.fromAliasName(other, 'Managed', 'alias/aws/sns'),
@@ -154,7 +156,7 @@ describe('alarm topic', () => {
   });
 
   it('adds the CloudWatch statement to the key of a given topic created in this app', () => {
-    const app = new App();
+    const app = newApp();
     const other = new Stack(app, 'Ops', { env: ENV });
     const key = new kms.Key(other, 'Key');
     const alarmTopic = new sns.Topic(other, 'Ops', { masterKey: key });
@@ -172,7 +174,7 @@ describe('alarm topic', () => {
   });
 
   it('warns when the given topic is encrypted with a key it cannot change', () => {
-    const app = new App();
+    const app = newApp();
     const other = new Stack(app, 'Ops', { env: ENV });
     const alarmTopic = new sns.Topic(other, 'Ops', {
       masterKey: kms.Key.fromKeyArn(other, 'Imported', 'arn:aws:kms:eu-west-1:111122223333:key/abc'),
@@ -473,7 +475,7 @@ describe('severity', () => {
         .Properties.AlarmActions,
     ).toBeUndefined();
 
-    const app = new App();
+    const app = newApp();
     const ops = new Stack(app, 'Ops', { env: ENV });
     const pageTopic = sns.Topic.fromTopicArn(ops, 'Pager', 'arn:aws:sns:eu-west-1:111122223333:pager');
     const { stack } = fixture({ pageTopic }, app);
