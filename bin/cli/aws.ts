@@ -7,6 +7,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { CliError } from './errors';
 
 export interface AwsOptions {
   readonly region?: string;
@@ -35,6 +36,24 @@ export function regionFromQueueUrl(url: string | undefined): string | undefined 
   }
 }
 
+/** The endpoint override in `variable`, checked: a bad value would otherwise surface as "Invalid URL". */
+function endpointFrom(env: NodeJS.ProcessEnv, variable: string): string | undefined {
+  const value = env[variable];
+  if (!value) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new CliError(
+      `${variable} is not a valid URL (given "${value}"): expected http://host:port or https://...`,
+    );
+  }
+  return value;
+}
+
 function baseConfig(options: AwsOptions, hintRegion?: string): { region?: string; profile?: string } {
   const config: { region?: string; profile?: string } = {};
   const region = options.region ?? hintRegion;
@@ -52,7 +71,7 @@ export function secretsManagerClient(
     require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
   return new Client({
     ...baseConfig(options, hintRegion),
-    endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER || undefined,
+    endpoint: endpointFrom(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER'),
   });
 }
 
@@ -62,7 +81,10 @@ export function secretsManagerClient(
  */
 export function sqsClient(options: AwsOptions, env: NodeJS.ProcessEnv, hintRegion?: string): SQSClient {
   const { SQSClient: Client } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
-  return new Client({ ...baseConfig(options, hintRegion), endpoint: env.AWS_ENDPOINT_URL_SQS || undefined });
+  return new Client({
+    ...baseConfig(options, hintRegion),
+    endpoint: endpointFrom(env, 'AWS_ENDPOINT_URL_SQS'),
+  });
 }
 
 export function cloudFormationClient(options: AwsOptions, env: NodeJS.ProcessEnv): CloudFormationClient {
@@ -70,6 +92,6 @@ export function cloudFormationClient(options: AwsOptions, env: NodeJS.ProcessEnv
     require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
   return new Client({
     ...baseConfig(options),
-    endpoint: env.AWS_ENDPOINT_URL_CLOUDFORMATION || undefined,
+    endpoint: endpointFrom(env, 'AWS_ENDPOINT_URL_CLOUDFORMATION'),
   });
 }

@@ -235,7 +235,7 @@ function printQueue(
     if (m.envelope) {
       const claim = m.envelope.claimCheck ? '  claim-checked' : '';
       io.out(
-        `     ${pc.cyan(m.envelope.type ?? '?')} (${m.envelope.source})  id ${m.envelope.id ?? '?'}  received ${m.envelope.receivedAt ?? '?'}${claim}\n`,
+        `     ${pc.cyan(m.envelope.type ?? '?')} (${m.envelope.source})  id ${m.envelope.id ?? '?'}  accepted ${m.envelope.receivedAt ?? '?'}${claim}\n`,
       );
     }
     if (m.deadLetterSourceArn) io.out(`     from ${m.deadLetterSourceArn}\n`);

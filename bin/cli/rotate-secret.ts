@@ -81,7 +81,7 @@ export async function rotateSecret(secretArn: string, options: RotateOptions, io
             `  (a rotation was already in progress: its older secrets stay valid too until --finish)\n`,
           )
         : '') +
-      `Paste the new secret (printed on stdout above) into Happ: ${pc.bold(DASHBOARD[source])} › Secret.\n` +
+      `Paste the new secret (printed on stdout) into Happ: ${pc.bold(DASHBOARD[source])} › Secret.\n` +
       `When Happ signs with it, remove the old one:\n` +
       `  happ-webhooks rotate-secret --source ${source} ${secretArn} --finish\n`,
   );

@@ -21,3 +21,12 @@ describe('region inference for AWS commands', () => {
     expect(regionFromQueueUrl(url)).toBe(region);
   });
 });
+
+describe('endpoint overrides', () => {
+  it('rejects a malformed AWS_ENDPOINT_URL_SQS by name', async () => {
+    const { runCli } = await import('./support/run-cli');
+    const result = await runCli(['dlq', 'some-queue'], { env: { AWS_ENDPOINT_URL_SQS: 'localhost:4566' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/AWS_ENDPOINT_URL_SQS is not a valid URL \(given "localhost:4566"\)/);
+  });
+});
