@@ -12,13 +12,17 @@ export class MalformedSecretError extends Error {
   public override readonly name = 'MalformedSecretError';
 }
 
-/** Every secret that currently verifies, `current` first. Throws MalformedSecretError. */
+/**
+ * Every secret that currently verifies, `current` first. Throws MalformedSecretError.
+ * A plain value stored with surrounding white space (`--secret-string file://secret.txt` keeps the
+ * file's trailing newline) verifies both trimmed (first: what was pasted into Happ) and as stored.
+ */
 export function parseSecretValue(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') {
     throw new MalformedSecretError('the secret value is empty');
   }
   const trimmed = value.trim();
-  if (!trimmed.startsWith('{')) return [value];
+  if (!trimmed.startsWith('{')) return trimmed === value ? [value] : [trimmed, value];
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);

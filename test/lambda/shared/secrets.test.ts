@@ -3,7 +3,11 @@ import { formatSecretValue, MalformedSecretError, parseSecretValue } from '../..
 describe('parseSecretValue', () => {
   it('takes a plain string as the only secret, exactly as stored', () => {
     expect(parseSecretValue('s3cr3t')).toEqual(['s3cr3t']);
-    expect(parseSecretValue(' padded ')).toEqual([' padded ']);
+  });
+
+  it('verifies a plain secret stored with a trailing newline both trimmed (first) and as stored', () => {
+    expect(parseSecretValue('s3cr3t\n')).toEqual(['s3cr3t', 's3cr3t\n']);
+    expect(parseSecretValue(' padded ')).toEqual(['padded', ' padded ']);
   });
 
   it('takes a rotation state as current first, then previous', () => {
