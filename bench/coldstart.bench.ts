@@ -56,6 +56,8 @@ interface Variant {
   readonly nodeFlags?: string[];
   /** Load another variant's bundle (for runtime-flag variants). */
   readonly sameBundleAs?: string;
+  /** Output file extension. @default 'js' */
+  readonly extension?: 'js' | 'mjs';
 }
 
 const SDK_EXTERNAL = ['@aws-sdk/*', '@smithy/*'];
@@ -83,6 +85,18 @@ export function variants(shipped: Record<string, unknown>): Variant[] {
       name: 'shipped, minify only',
       description: 'BUNDLE_OPTIONS without mainFields (CommonJS SDK builds, minified)',
       options: { ...shipped, mainFields: undefined },
+    },
+    {
+      name: 'shipped, ESM output',
+      description: 'BUNDLE_OPTIONS with format esm (index.mjs; require shimmed for CommonJS dependencies)',
+      options: {
+        ...shipped,
+        format: 'esm',
+        banner: {
+          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        },
+      },
+      extension: 'mjs',
     },
     {
       name: 'shipped + --enable-source-maps',
@@ -113,7 +127,7 @@ export async function benchColdStart(
       files[v.name] = files[v.sameBundleAs];
       continue;
     }
-    const outfile = join(outRoot, slug(v.name), 'index.js');
+    const outfile = join(outRoot, slug(v.name), `index.${v.extension ?? 'js'}`);
     mkdirSync(join(outRoot, slug(v.name)), { recursive: true });
     const opts = Object.fromEntries(Object.entries(v.options).filter(([, value]) => value !== undefined));
     await esbuild.build({ ...opts, entryPoints: [entry], outfile, sourcemap: opts.sourcemap ?? false });
@@ -126,10 +140,13 @@ export async function benchColdStart(
     [
       '// Loads one bundle and reports how long it took (fresh process per run).',
       'const t0 = performance.now();',
-      'const mod = require(process.argv[2]);',
-      "if (typeof mod.handler !== 'function') throw new Error('no handler export');",
-      'const t1 = performance.now();',
-      'process.stdout.write(JSON.stringify({ requireMs: t1 - t0, readyMs: t1 }));',
+      'const file = process.argv[2];',
+      "const loaded = file.endsWith('.mjs') ? import(require('node:url').pathToFileURL(file).href) : Promise.resolve(require(file));",
+      'loaded.then((mod) => {',
+      "  if (typeof mod.handler !== 'function') throw new Error('no handler export');",
+      '  const t1 = performance.now();',
+      '  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, readyMs: t1 }));',
+      '});',
       '',
     ].join('\n'),
   );
