@@ -12,15 +12,15 @@
  *   bare (id.ts.body)
  *               node:crypto HMAC over the standardwebhooks signed content: shows how much of
  *               their cost is the scheme and how much their pure-JavaScript SHA-256.
- * Tasks run in interleaved rounds; ratios are medians of per-round ratios (robust to neighbours
- * using the CPU).
+ * Tasks run interleaved in short batches (about 1 ms each, task order rotating every cycle), many
+ * cycles per size; per-op times are medians over batches, and ratios are medians of the ratios
+ * within each cycle, so a burst of other work on the machine hits both sides of a ratio alike.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { Bench } from 'tinybench';
 import { matchSignature, signBody } from '../lambda/shared/signature';
-import { median, round } from './stats';
+import { median, percentile, round } from './stats';
 
 export const BODY_SIZES = [1024, 16 * 1024, 256 * 1024] as const;
 
@@ -46,24 +46,28 @@ export function makeBody(size: number): Buffer {
 }
 
 export interface SignatureTaskResult {
+  /** 1 / median per-op time. */
   readonly opsPerSec: number;
-  readonly meanMicros: number;
-  readonly p50Micros: number;
-  readonly p99Micros: number;
+  /** Median per-op time over batches (µs). */
+  readonly medianMicros: number;
+  /** 10th percentile per-op time over batches (µs): the least disturbed batches. */
+  readonly p10Micros: number;
+  /** Operations per batch. */
+  readonly batch: number;
 }
 
 export interface SignatureSizeResult {
   readonly bytes: number;
   readonly tasks: Record<string, SignatureTaskResult>;
-  /** ours / bare throughput, median of per-round ratios. */
+  /** ours / bare throughput, median of the per-cycle ratios. */
   readonly oursVsBare: number;
   readonly oursVsStandardwebhooks: number;
   readonly oursVsSvix: number;
 }
 
 export interface SignatureResults {
-  readonly rounds: number;
-  readonly timePerTaskMs: number;
+  readonly cycles: number;
+  readonly batchMs: number;
   readonly sizes: SignatureSizeResult[];
 }
 
@@ -73,8 +77,8 @@ const SW_SECRET = `whsec_${Buffer.from(SECRET).toString('base64')}`;
 const TASKS = ['bare', 'ours', 'standardwebhooks', 'svix', 'bare (id.ts.body)'] as const;
 
 export async function benchSignature(options: { quick?: boolean } = {}): Promise<SignatureResults> {
-  const rounds = options.quick ? 1 : 5;
-  const time = options.quick ? 100 : 250;
+  const cycles = options.quick ? 60 : 400;
+  const batchMs = 1;
   const sizes: SignatureSizeResult[] = [];
   for (const bytes of BODY_SIZES) {
     const body = makeBody(bytes);
@@ -121,43 +125,47 @@ export async function benchSignature(options: { quick?: boolean } = {}): Promise
     };
     for (const fn of Object.values(fns)) fn(); // each must verify before it is timed
 
-    const perRound: Record<string, { hz: number; mean: number; p50: number; p99: number }[]> = {};
-    for (let r = 0; r < rounds; r++) {
-      const bench = new Bench({ time, warmupTime: 50, throws: true });
-      // Alternate the order between rounds so no task always runs first (or last).
-      const order = r % 2 === 0 ? TASKS : [...TASKS].reverse();
-      for (const name of order) bench.add(name, fns[name]);
-      await bench.run();
-      for (const task of bench.tasks) {
-        const res = task.result;
-        if (res.state !== 'completed') throw new Error(`task ${task.name} did not complete (${res.state})`);
-        (perRound[task.name] ??= []).push({
-          hz: 1000 / res.latency.mean, // ops/s from mean latency (ms)
-          mean: res.latency.mean,
-          p50: res.latency.p50,
-          p99: res.latency.p99,
-        });
+    // Warm up, then size each task's batch to about `batchMs`.
+    const batch: Record<string, number> = {};
+    for (const name of TASKS) {
+      let n = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < 20) {
+        fns[name]();
+        n++;
+      }
+      batch[name] = Math.max(1, Math.round((n * batchMs) / 20));
+    }
+    const perOp: Record<string, number[]> = Object.fromEntries(TASKS.map((t) => [t, []]));
+    for (let c = 0; c < cycles; c++) {
+      for (let k = 0; k < TASKS.length; k++) {
+        const name = TASKS[(c + k) % TASKS.length]; // rotate the order every cycle
+        const fn = fns[name];
+        const n = batch[name];
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) fn();
+        perOp[name].push(((performance.now() - t0) * 1000) / n);
       }
     }
-    const ratio = (a: string, b: string) =>
-      round(median(perRound[a].map((x, i) => x.hz / perRound[b][i].hz)), 3);
+    // ours / other throughput = other's time / ours, paired within each cycle.
+    const ratio = (other: string) => round(median(perOp[other].map((t, c) => t / perOp.ours[c])), 3);
     const tasks: Record<string, SignatureTaskResult> = {};
     for (const name of TASKS) {
-      const rs = perRound[name];
+      const med = median(perOp[name]);
       tasks[name] = {
-        opsPerSec: round(median(rs.map((x) => x.hz))),
-        meanMicros: round(median(rs.map((x) => x.mean)) * 1000),
-        p50Micros: round(median(rs.map((x) => x.p50)) * 1000),
-        p99Micros: round(median(rs.map((x) => x.p99)) * 1000),
+        opsPerSec: round(1e6 / med),
+        medianMicros: round(med),
+        p10Micros: round(percentile(perOp[name], 10)),
+        batch: batch[name],
       };
     }
     sizes.push({
       bytes,
       tasks,
-      oursVsBare: ratio('ours', 'bare'),
-      oursVsStandardwebhooks: ratio('ours', 'standardwebhooks'),
-      oursVsSvix: ratio('ours', 'svix'),
+      oursVsBare: ratio('bare'),
+      oursVsStandardwebhooks: ratio('standardwebhooks'),
+      oursVsSvix: ratio('svix'),
     });
   }
-  return { rounds, timePerTaskMs: time, sizes };
+  return { cycles, batchMs, sizes };
 }
