@@ -27,6 +27,8 @@ export default async function globalSetup() {
     AWS_ENDPOINT_URL_S3: `http://s3.localhost:${fauxqs.port}`,
     HAPP_TEST_FAUXQS_PORT: String(fauxqs.port),
     POWERTOOLS_DEV: 'false',
+    // Node 20 here; Lambda runs Node 22. The SDK's one-off support notice is noise in test output.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
   });
   // Never leak credentials from the machine into tests.
