@@ -45,7 +45,8 @@ export interface PollerOptions {
   readonly onError: (error: unknown) => void;
 }
 
-function toRecord(message: Message, queueArn: string): SqsRecordLike {
+/** An SQS message as the Lambda event source mapping hands it to a function (one SQSEvent record). */
+export function toSqsRecord(message: Message, queueArn: string): SqsRecordLike {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,
@@ -71,7 +72,7 @@ function toRecord(message: Message, queueArn: string): SqsRecordLike {
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
     eventSourceARN: queueArn,
-    awsRegion: 'us-east-1',
+    awsRegion: process.env.AWS_REGION ?? 'us-east-1',
   };
 }
 
@@ -100,7 +101,7 @@ export async function poll(options: PollerOptions, signal: AbortSignal): Promise
       continue;
     }
     if (messages.length === 0) continue;
-    const records = messages.map((m) => toRecord(m, options.queueArn));
+    const records = messages.map((m) => toSqsRecord(m, options.queueArn));
     const deadline = Date.now() + options.timeoutMs;
     const context = {
       functionName: 'happ-dev-handler',

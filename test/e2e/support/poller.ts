@@ -12,6 +12,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { toSqsRecord } from '../../../bin/cli/dev/poller';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -45,34 +46,9 @@ export interface PollerOptions {
   readonly redeliverAfterSuccess?: (record: SQSRecord) => boolean;
 }
 
+// The same record shape `happ-webhooks dev` feeds to handlers: one implementation, tested twice.
 function toRecord(message: Message, queueArn: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'local',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, a]) => [
-        name,
-        {
-          dataType: a.DataType ?? 'String',
-          stringValue: a.StringValue,
-          stringListValues: [],
-          binaryListValues: [],
-        },
-      ]),
-    ),
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: process.env.AWS_REGION ?? 'us-east-1',
-  };
+  return toSqsRecord(message, queueArn) as unknown as SQSRecord;
 }
 
 export function lambdaContext(functionName: string, timeoutMs = 10_000): Context {
