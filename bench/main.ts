@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { describeMachine, machineInfo, type MachineInfo } from './machine';
 import { table } from './report';
 import { benchSignature, type SignatureResults } from './signature.bench';
@@ -14,9 +15,13 @@ import { benchHandler, type HandlerResults } from './handler.bench';
 import { benchSynth, type SynthResults } from './synth.bench';
 import { benchCost, printCost, type CostResults, type MeasuredForCost } from './cost.bench';
 
-/** Every section records when it was measured (a partial run keeps older sections). */
+/** Every section records when it was measured and how busy the machine was (a partial run keeps older sections). */
 export interface Dated {
   measuredAt: string;
+  /** 1-minute load average when the section started (2 cores here: above 2 means waiting for CPU). */
+  loadAverage1m: number;
+  /** Measured with --quick (fewer samples; not for publishing). */
+  quick: boolean;
 }
 
 export interface BenchResults {
@@ -35,6 +40,11 @@ export interface BenchResults {
 /** `root` is the repository root (bench/run.mjs passes it). */
 export async function main(argv: readonly string[], root: string, tmpDir: string): Promise<void> {
   const { only, quick } = parseArgs(argv);
+  const stamp = (): Dated => ({
+    measuredAt: new Date().toISOString(),
+    loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
+    quick,
+  });
   quietSdkNodeVersionWarning();
   const RESULTS_FILE = join(root, 'bench', 'results.json');
   const started = performance.now();
@@ -55,33 +65,38 @@ export async function main(argv: readonly string[], root: string, tmpDir: string
   );
 
   if (only.includes('signature')) {
+    const at = stamp();
     const sig = await benchSignature({ quick });
-    results.signature = { measuredAt: new Date().toISOString(), ...sig };
+    results.signature = { ...at, ...sig };
     printSignature(sig);
   }
 
   if (only.includes('handler')) {
+    const at = stamp();
     const handler = await benchHandler(root, tmpDir, { quick });
-    results.handler = { measuredAt: new Date().toISOString(), ...handler };
+    results.handler = { ...at, ...handler };
     printHandler(handler);
   }
 
   if (only.includes('coldstart')) {
+    const at = stamp();
     const cold = await benchColdStart(root, tmpDir, verifierEnvironment(), { quick });
-    results.coldstart = { measuredAt: new Date().toISOString(), ...cold };
+    results.coldstart = { ...at, ...cold };
     printColdStart(cold);
   }
 
   if (only.includes('synth')) {
+    const at = stamp();
     const synth = await benchSynth(root, tmpDir, { quick });
-    results.synth = { measuredAt: new Date().toISOString(), ...synth };
+    results.synth = { ...at, ...synth };
     printSynth(synth);
   }
 
   if (only.includes('cost')) {
     // Runs last: it prices the durations and log volumes the other sections measured.
+    const at = stamp();
     const cost = benchCost(results as MeasuredForCost);
-    results.cost = { measuredAt: new Date().toISOString(), ...cost };
+    results.cost = { ...at, ...cost };
     printCost(cost);
   }
 
