@@ -121,7 +121,10 @@ interface AcceptResult {
 /** Builds a handler. Validates `config` now (throws InvalidConfigurationError naming the field). */
 export function createHandler(config: VerifierConfig, deps: VerifierDependencies = {}): VerifierHandler {
   const cfg: ResolvedVerifierConfig = resolveVerifierConfig(config);
-  const clientConfig = { requestHandler: CLIENT_TIMEOUTS };
+  // cacheMiddleware: the middleware stack is resolved once per command class instead of per request
+  // (measured by `npm run bench`: ~12% less CPU per new delivery). Safe because nothing adds
+  // middleware after construction: Powertools adds its user-agent middleware below, before any call.
+  const clientConfig = { requestHandler: CLIENT_TIMEOUTS, cacheMiddleware: true };
   const sns = deps.sns ?? new SNSClient(clientConfig);
   const s3 = deps.s3 ?? new S3Client(clientConfig);
   const dynamodb = deps.dynamodb ?? new DynamoDBClient(clientConfig);
