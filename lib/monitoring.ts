@@ -595,7 +595,10 @@ export class ReceiverMonitoring extends Construct {
 
   /**
    * A verifier metric summed over both routes (chat + call), with the exact dimensions the verifier emits
-   * (`Source` only: it clears Powertools' default `service` dimension). Missing values count as 0.
+   * (`Source` only: it clears Powertools' default `service` dimension). Missing values count as 0: the
+   * verifier emits a metric only when it counts something, and CloudWatch's `a + b` has no value where
+   * either side has none, so each route is `FILL(…, 0)` (else failures on one route alone, or a receiver
+   * with one route, would never reach the alarm).
    */
   public metricVerifier(
     metricName: VerifierMetric,
@@ -606,7 +609,9 @@ export class ReceiverMonitoring extends Construct {
       usingMetrics[`${metricName.toLowerCase()}_${source}`] = this.metricVerifierFor(metricName, source);
     }
     return new cloudwatch.MathExpression({
-      expression: Object.keys(usingMetrics).join(' + '),
+      expression: Object.keys(usingMetrics)
+        .map((id) => `FILL(${id}, 0)`)
+        .join(' + '),
       usingMetrics,
       period: props?.period ?? FIVE_MINUTES,
       label: props?.label ?? metricName,

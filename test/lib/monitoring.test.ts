@@ -189,7 +189,7 @@ describe('alarm topic', () => {
 
 describe('receiver alarms', () => {
   const sum = (name: string) => ({
-    expression: HAPP_SOURCES.map((s) => `${name.toLowerCase()}_${s}`).join(' + '),
+    expression: HAPP_SOURCES.map((s) => `FILL(${name.toLowerCase()}_${s}, 0)`).join(' + '),
     metrics: HAPP_SOURCES.map((source) => ({
       Id: `${name.toLowerCase()}_${source}`,
       ReturnData: false,
@@ -352,6 +352,24 @@ describe('receiver alarms', () => {
     }
   });
 
+  it('counts a route without data as 0 in every verifier-metric alarm (FILL each route, or chat-only failures never alarm)', () => {
+    // The verifier emits a metric only when it counts one, and CloudWatch's `a + b` has no value at a time
+    // either side has none: unfilled, signature failures on /chat alone (or a receiver with one route)
+    // would never reach the threshold, and noTraffic would fire on a one-route receiver.
+    const { stack } = fixture({ receiverAlarms: { noTrafficPeriod: Duration.hours(1) } });
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).filter(
+      (r) => r.Properties.Metrics,
+    );
+    expect(alarms).toHaveLength(3); // signatureFailures, dependencyFailures, noTraffic
+    for (const alarm of alarms) {
+      const metrics = alarm.Properties.Metrics as Array<{ Id: string; Expression?: string }>;
+      const ids = metrics.filter((m) => !m.Expression).map((m) => m.Id);
+      expect(ids).toHaveLength(HAPP_SOURCES.length);
+      const [{ Expression }] = metrics.filter((m) => m.Expression);
+      expect(Expression).toBe(ids.map((id) => `FILL(${id}, 0)`).join(' + '));
+    }
+  });
+
   it('has no "no traffic" alarm unless noTrafficPeriod is set', () => {
     const { stack, monitoring } = fixture();
     expect(monitoring.alarms.noTraffic).toBeUndefined();
@@ -368,7 +386,7 @@ describe('receiver alarms', () => {
       DatapointsToAlarm: 6,
       TreatMissingData: 'breaching',
     });
-    expect(props.Metrics[0].Expression).toBe('accepted_chat + accepted_call');
+    expect(props.Metrics[0].Expression).toBe('FILL(accepted_chat, 0) + FILL(accepted_call, 0)');
     expect(props.Metrics[1].MetricStat).toMatchObject({
       Period: 3600,
       Stat: 'Sum',
