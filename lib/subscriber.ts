@@ -176,6 +176,7 @@ export class HappSubscriber extends Construct {
 
     this.handlerTimeout = this.resolveHandlerTimeout(props);
     this.visibilityTimeout = this.resolveVisibilityTimeout(props);
+    this.checkVisibilityCoversFunction(props);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -325,6 +326,27 @@ export class HappSubscriber extends Construct {
     return Duration.seconds(Math.min(seconds, SQS_MAX_VISIBILITY_TIMEOUT.toSeconds()));
   }
 
+  /**
+   * Lambda refuses (at deploy) an event source mapping whose queue's visibility timeout is shorter than the
+   * function's timeout. `handlerTimeout` may understate the timeout of a `lambda.Function` we can see.
+   */
+  private checkVisibilityCoversFunction(props: HappSubscriberProps): void {
+    if (!(props.handler instanceof lambda.Function)) return;
+    const functionTimeout = props.handler.timeout ?? LAMBDA_DEFAULT_TIMEOUT;
+    const visibility = this.visibilityTimeout;
+    if (functionTimeout.isUnresolved() || visibility.isUnresolved()) return;
+    if (visibility.toMilliseconds() >= functionTimeout.toMilliseconds()) return;
+    const fn = functionTimeout.toHumanString();
+    if (props.visibilityTimeout) {
+      throw new Error(
+        `visibilityTimeout must be at least the handler function's timeout, ${fn}, and AWS recommends 6 × (given ${visibility.toHumanString()})`,
+      );
+    }
+    throw new Error(
+      `handlerTimeout must be at least the handler function's timeout, ${fn} (given ${this.handlerTimeout.toHumanString()}): the visibility timeout derived from it, ${visibility.toHumanString()}, is shorter than the function's and Lambda refuses the event source mapping. Omit handlerTimeout to use the function's own`,
+    );
+  }
+
   /** Known event types filtered for a source the subscriber excludes never arrive. */
   private warnAboutUnreachableEvents(props: HappFilterOptions): void {
     if (!props.sources || !props.events) return;
@@ -350,11 +372,15 @@ export class HappSubscriber extends Construct {
 
 function validateBatchSize(batchSize: number | undefined, window: Duration | undefined): void {
   if (batchSize === undefined || Token.isUnresolved(batchSize)) return;
-  const max = window ? 10_000 : 10;
+  // Lambda refuses (at deploy) a batch size above 10 unless MaximumBatchingWindowInSeconds is at least 1.
+  const zeroWindow = window !== undefined && !window.isUnresolved() && window.toMilliseconds() === 0;
+  const max = window && !zeroWindow ? 10_000 : 10;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > max) {
-    const qualifier = window
-      ? ' with maxBatchingWindow'
-      : ' without maxBatchingWindow (up to 10000 with one)';
+    const qualifier = zeroWindow
+      ? ' with a maxBatchingWindow of 0 seconds (up to 10000 with one of at least 1 second)'
+      : window
+        ? ' with maxBatchingWindow'
+        : ' without maxBatchingWindow (up to 10000 with one)';
     throw new Error(`batchSize must be an integer between 1 and ${max}${qualifier} (given ${batchSize})`);
   }
 }

@@ -135,6 +135,26 @@ describe('addSubscriber: queues', () => {
     );
   });
 
+  it("fails when handlerTimeout understates a lambda.Function's timeout so far that the queue times out first", () => {
+    // 6 × 30 s = 3 minutes < the function's 5 minutes: Lambda would refuse the mapping at deploy.
+    expect(() =>
+      subscribe({ handlerTimeout: Duration.seconds(30) }, { timeout: Duration.minutes(5) }),
+    ).toThrow(
+      /handlerTimeout must be at least the handler function's timeout, 5 minutes \(given 30 seconds\): the visibility timeout derived from it, 3 minutes, is shorter/,
+    );
+  });
+
+  it("fails when visibilityTimeout is shorter than a lambda.Function's timeout that handlerTimeout understates", () => {
+    expect(() =>
+      subscribe(
+        { handlerTimeout: Duration.seconds(10), visibilityTimeout: Duration.seconds(60) },
+        { timeout: Duration.minutes(2) },
+      ),
+    ).toThrow(
+      /visibilityTimeout must be at least the handler function's timeout, 2 minutes, and AWS recommends 6 × \(given 1 minute\)/,
+    );
+  });
+
   it('fails when handlerTimeout exceeds the 15 minutes a Lambda function can run', () => {
     expect(() => subscribe({ handlerTimeout: Duration.minutes(16) })).toThrow(
       /handlerTimeout must be between 1 second and 15 minutes \(given 16 minutes\)/,
@@ -297,6 +317,12 @@ describe('addSubscriber: event source mapping', () => {
   it('fails when batchSize exceeds 10 without a batching window', () => {
     expect(() => subscribe({ batchSize: 11 })).toThrow(
       /batchSize must be an integer between 1 and 10 without maxBatchingWindow \(up to 10000 with one\) \(given 11\)/,
+    );
+  });
+
+  it('fails when batchSize exceeds 10 with a batching window of 0 seconds (Lambda requires at least 1 s)', () => {
+    expect(() => subscribe({ batchSize: 100, maxBatchingWindow: Duration.seconds(0) })).toThrow(
+      /batchSize must be an integer between 1 and 10 with a maxBatchingWindow of 0 seconds \(up to 10000 with one of at least 1 second\) \(given 100\)/,
     );
   });
 
