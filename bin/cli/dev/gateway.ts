@@ -33,7 +33,26 @@ export interface GatewayExchange {
   readonly ms: number;
 }
 
-export function toProxyEvent(req: IncomingMessage, raw: Buffer, requestId: string): Record<string, unknown> {
+export interface ProxyEventOptions {
+  /**
+   * Whether API Gateway passes this body base64-encoded (its Content-Type matches the RestApi's
+   * binaryMediaTypes) or as UTF-8 text. The construct sets `*\/*`, so always binary.
+   * @default true
+   */
+  readonly binary?: boolean;
+  /** @default 'local' */
+  readonly stage?: string;
+}
+
+/** The REST API Lambda-proxy event API Gateway would build for this request. */
+export function toProxyEvent(
+  req: IncomingMessage,
+  raw: Buffer,
+  requestId: string,
+  options: ProxyEventOptions = {},
+): Record<string, unknown> {
+  const binary = options.binary ?? true;
+  const stage = options.stage ?? 'local';
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -56,16 +75,16 @@ export function toProxyEvent(req: IncomingMessage, raw: Buffer, requestId: strin
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      stage: 'local',
+      stage,
       httpMethod: req.method,
-      path: url.pathname,
+      path: `/${stage}${url.pathname}`,
       resourcePath: url.pathname,
       requestId,
       requestTimeEpoch: Date.now(),
       identity: { sourceIp: req.socket.remoteAddress },
     },
-    body: raw.length === 0 ? null : raw.toString('base64'),
-    isBase64Encoded: raw.length > 0,
+    body: raw.length === 0 ? null : raw.toString(binary ? 'base64' : 'utf8'),
+    isBase64Encoded: raw.length > 0 && binary,
   };
 }
 

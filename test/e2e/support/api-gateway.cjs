@@ -25,40 +25,14 @@ function isBinary(contentType) {
   return binaryMediaTypes.some((m) => m === '*/*' || m.toLowerCase() === type);
 }
 
+// The same request → proxy-event mapping `happ-webhooks dev` uses (compiled by `npm run build`).
+const { toProxyEvent } = require('../../../dist/bin/cli/dev/gateway.js');
+
 function toEvent(req, raw) {
-  const url = new URL(req.url, 'http://localhost');
-  const headers = {};
-  const multiValueHeaders = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  const binary = isBinary(req.headers['content-type']);
-  return {
-    resource: url.pathname,
-    path: url.pathname,
-    httpMethod: req.method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      stage: 'prod',
-      httpMethod: req.method,
-      path: `/prod${url.pathname}`,
-      resourcePath: url.pathname,
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      identity: { sourceIp: req.socket.remoteAddress },
-    },
-    body: raw.length === 0 ? null : binary ? raw.toString('base64') : raw.toString('utf8'),
-    isBase64Encoded: raw.length > 0 && binary,
-  };
+  return toProxyEvent(req, raw, randomUUID(), {
+    binary: isBinary(req.headers['content-type']),
+    stage: 'prod',
+  });
 }
 
 function lambdaContext() {
