@@ -115,6 +115,8 @@ const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
 const LAMBDA_MAX_TIMEOUT = Duration.minutes(15);
 const SQS_MAX_VISIBILITY_TIMEOUT = Duration.hours(12);
 const DEAD_LETTER_RETENTION = Duration.days(14);
+/** The least time a dead letter should have in the DLQ before SQS deletes it: a week to notice and redrive. */
+const MIN_DEAD_LETTER_LIFE = Duration.days(7);
 
 /** Handlers already backing a subscriber: HAPP_SUBSCRIBER_NAME can only name one. */
 const handlerOwners = new WeakMap<lambda.IFunction, string>();
@@ -165,6 +167,7 @@ export class HappSubscriber extends Construct {
     validateDuration('retentionPeriod', props.retentionPeriod, Duration.minutes(1), DEAD_LETTER_RETENTION);
     this.filterPolicy = happFilterPolicy(props);
     this.warnAboutUnreachableEvents(props);
+    this.warnAboutShortDeadLetterLife(props.retentionPeriod);
 
     const owner = handlerOwners.get(props.handler);
     if (owner !== undefined) {
@@ -344,6 +347,21 @@ export class HappSubscriber extends Construct {
     }
     throw new Error(
       `handlerTimeout must be at least the handler function's timeout, ${fn} (given ${this.handlerTimeout.toHumanString()}): the visibility timeout derived from it, ${visibility.toHumanString()}, is shorter than the function's and Lambda refuses the event source mapping. Omit handlerTimeout to use the function's own`,
+    );
+  }
+
+  /**
+   * SQS keeps a message's original enqueue time when it moves it to the DLQ, so a dead letter lives
+   * only DLQ retention (14 days) minus the time it already spent in the queue. A long queue
+   * retention leaves too little time to notice, fix and redrive.
+   */
+  private warnAboutShortDeadLetterLife(retentionPeriod: Duration | undefined): void {
+    if (!retentionPeriod || Token.isUnresolved(retentionPeriod.toSeconds())) return;
+    const left = DEAD_LETTER_RETENTION.toSeconds() - retentionPeriod.toSeconds();
+    if (left >= MIN_DEAD_LETTER_LIFE.toSeconds()) return;
+    Annotations.of(this).addWarningV2(
+      'cdk-happ-webhooks:shortDeadLetterLife',
+      `retentionPeriod ${retentionPeriod.toHumanString()} leaves a dead letter as little as ${Duration.seconds(left).toHumanString()} in the DLQ (SQS keeps the original enqueue time when it moves a message; the DLQ keeps ${DEAD_LETTER_RETENTION.toHumanString()}): keep retentionPeriod at most ${DEAD_LETTER_RETENTION.minus(MIN_DEAD_LETTER_LIFE).toHumanString()} so a parked event can still be redriven`,
     );
   }
 

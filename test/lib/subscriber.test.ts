@@ -281,6 +281,28 @@ describe('addSubscriber: SNS subscription', () => {
   });
 });
 
+describe('addSubscriber: dead-letter life', () => {
+  it('warns when retentionPeriod leaves a dead letter less than a week in the DLQ', () => {
+    const { stack } = subscribe({ retentionPeriod: Duration.days(10) });
+    expect(warnings(stack)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /retentionPeriod 10 days leaves a dead letter as little as 4 days in the DLQ .*keep retentionPeriod at most 7 days/,
+        ),
+      ]),
+    );
+  });
+
+  it('does not warn for the default or a week', () => {
+    expect(warnings(subscribe().stack).some((w) => /dead letter as little/.test(w))).toBe(false);
+    expect(
+      warnings(subscribe({ retentionPeriod: Duration.days(7) }).stack).some((w) =>
+        /dead letter as little/.test(w),
+      ),
+    ).toBe(false);
+  });
+});
+
 describe('addSubscriber: event source mapping', () => {
   it('maps the queue to the handler with ReportBatchItemFailures and batches of 10', () => {
     const { stack, subscriber, handler, template } = subscribe();
