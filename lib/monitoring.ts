@@ -9,6 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HAPP_SOURCES } from '../lambda/shared/envelope';
+import { restApiMetric } from './ingress/rest-api';
+import type { IHappIngressMetrics } from './ingress/types';
 import { METRICS_NAMESPACE, SOURCE_DIMENSION, VerifierMetric } from '../lambda/shared/metrics';
 import {
   AlarmEntry,
@@ -184,10 +186,18 @@ export interface MonitoringOptions {
 
 /** Props of {@link ReceiverMonitoring}: the receiver's resources, taken by interface. */
 export interface ReceiverMonitoringProps extends MonitoringOptions {
-  /** The webhook REST API. */
-  readonly api: apigateway.IRestApi;
   /**
-   * The stage Happ posts to.
+   * The receiver's front door (`receiver.ingress`): its 5xx and latency metrics are alarmed and graphed.
+   * @default - the metrics of `api` (one of `ingress` and `api` is required)
+   */
+  readonly ingress?: IHappIngressMetrics;
+  /**
+   * The webhook REST API, when `ingress` is not given (before ingresses existed).
+   * @default - none; `ingress` is used
+   */
+  readonly api?: apigateway.IRestApi;
+  /**
+   * The stage of `api` Happ posts to.
    * @default - the API's deployment stage (`api.deploymentStage.stageName`)
    */
   readonly stageName?: string;
@@ -381,6 +391,21 @@ function prepareTopicForAlarms(scope: Construct, propName: string, topic: sns.IT
   }
 }
 
+/** The front door's metrics: the given ingress, else those of a REST API stage. */
+function ingressMetrics(props: ReceiverMonitoringProps): IHappIngressMetrics {
+  if (props.ingress) return props.ingress;
+  const api = props.api;
+  if (!api) throw new Error('ReceiverMonitoring needs ingress (receiver.ingress) or api');
+  const stageName = props.stageName ?? api.deploymentStage.stageName;
+  const metric = (name: string, statistic: string, options?: cloudwatch.MetricOptions) =>
+    restApiMetric(api.restApiName, stageName, name, { statistic, ...options });
+  return {
+    metricServerErrors: (options) => metric('5XXError', 'Sum', options),
+    metricLatency: (options) => metric('Latency', 'p99', options),
+    metricIntegrationLatency: (options) => metric('IntegrationLatency', 'p99', options),
+  };
+}
+
 /**
  * Alarms and a dashboard for a Happ webhook receiver: signature failures, verifier errors, throttles and
  * dependency failures, API 5XX and latency, SNS delivery failures, optional "no traffic"; one row per
@@ -460,15 +485,7 @@ export class ReceiverMonitoring extends Construct {
     );
     this.alarmActions = [new cloudwatchActions.SnsAction(this.alarmTopic)];
 
-    const stageName = props.stageName ?? props.api.deploymentStage.stageName;
-    const apiMetric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName,
-        dimensionsMap: { ApiName: props.api.restApiName, Stage: stageName },
-        statistic,
-        period: FIVE_MINUTES,
-      });
+    const ingress = ingressMetrics(props);
 
     const count = (name: keyof typeof RECEIVER_DEFAULTS & keyof ReceiverAlarmOptions) => {
       const given = options[name] as CountAlarmOptions | undefined;
@@ -526,8 +543,8 @@ export class ReceiverMonitoring extends Construct {
       this.metricVerifier(VerifierMetric.DEPENDENCY_FAILURE),
       count('dependencyFailures'),
     );
-    const api5xx = make('Api5xxAlarm', 'api5xx', apiMetric('5XXError', 'Sum'), count('api5xx'));
-    const apiLatency = make('ApiLatencyAlarm', 'apiLatency', apiMetric('Latency', 'p99'), {
+    const api5xx = make('Api5xxAlarm', 'api5xx', ingress.metricServerErrors(), count('api5xx'));
+    const apiLatency = make('ApiLatencyAlarm', 'apiLatency', ingress.metricLatency(), {
       threshold: latencyThreshold.toMilliseconds(),
       timing: latencyTiming,
     });
@@ -590,7 +607,7 @@ export class ReceiverMonitoring extends Construct {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.days(1),
     });
-    this.addReceiverWidgets(apiMetric, latencyThreshold);
+    this.addReceiverWidgets(ingress, latencyThreshold);
   }
 
   /**
@@ -670,10 +687,7 @@ export class ReceiverMonitoring extends Construct {
     return severity === undefined ? all : all.filter((alarm) => severityOf(alarm) === severity);
   }
 
-  private addReceiverWidgets(
-    apiMetric: (name: string, statistic: string) => cloudwatch.Metric,
-    latencyThreshold: Duration,
-  ): void {
+  private addReceiverWidgets(ingress: IHappIngressMetrics, latencyThreshold: Duration): void {
     const outcomes: Array<[VerifierMetric, string]> = [
       [VerifierMetric.ACCEPTED, 'Accepted (202)'],
       [VerifierMetric.DUPLICATE, 'Duplicate (200)'],
@@ -692,9 +706,9 @@ export class ReceiverMonitoring extends Construct {
         title: "API latency vs Happ's 5 s budget",
         width: 12,
         left: [
-          apiMetric('Latency', 'p50').with({ label: 'p50' }),
-          apiMetric('Latency', 'p99').with({ label: 'p99' }),
-          apiMetric('IntegrationLatency', 'p99').with({ label: 'verifier p99' }),
+          ingress.metricLatency({ statistic: 'p50', label: 'p50' }),
+          ingress.metricLatency({ statistic: 'p99', label: 'p99' }),
+          ingress.metricIntegrationLatency({ statistic: 'p99', label: 'verifier p99' }),
         ],
         leftYAxis: { min: 0, label: 'ms', showUnits: false },
         leftAnnotations: [
@@ -712,7 +726,7 @@ export class ReceiverMonitoring extends Construct {
         title: 'Errors',
         width: 12,
         left: [
-          apiMetric('5XXError', 'Sum').with({ label: 'API 5XX' }),
+          ingress.metricServerErrors({ label: 'API 5XX' }),
           this.props.verifier.metricErrors({
             statistic: 'Sum',
             period: FIVE_MINUTES,

@@ -1,0 +1,53 @@
+import type { Construct } from 'constructs';
+import { RestApiIngress, type RestApiIngressOptions } from './rest-api';
+import { HappIngressKind, type HappIngressBindProps, type IHappIngress } from './types';
+
+/**
+ * The receiver's front door, chosen with a static factory and passed as the receiver's `ingress` prop:
+ *
+ * ```ts
+ * new HappWebhookReceiver(this, 'Happ', { ingress: HappIngress.restApi() });
+ * ```
+ */
+export abstract class HappIngress {
+  /** API Gateway REST API (regional): throttling, access and execution logs, WAF, custom domain. */
+  public static restApi(options: RestApiIngressOptions = {}): HappIngress {
+    return new RestApiIngressFactory(options);
+  }
+
+  /** Which kind of front door this builds. */
+  public abstract readonly kind: HappIngressKind;
+
+  /** Builds the front door in `scope` (the receiver calls this once). */
+  public abstract bind(scope: Construct, props: HappIngressBindProps): IHappIngress;
+}
+
+class RestApiIngressFactory extends HappIngress {
+  public readonly kind = HappIngressKind.REST_API;
+
+  constructor(private readonly options: RestApiIngressOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, props: HappIngressBindProps): RestApiIngress {
+    return new RestApiIngress(scope, {
+      ...props,
+      createApiGatewayCloudWatchRole: once(
+        'createApiGatewayCloudWatchRole',
+        props.createApiGatewayCloudWatchRole,
+        this.options.createApiGatewayCloudWatchRole,
+      ),
+      webAclArn: once('webAclArn', props.webAclArn, this.options.webAclArn),
+    });
+  }
+}
+
+/** A REST-only option may be given on the receiver (as before ingresses existed) or on the ingress: once. */
+function once<T>(name: string, onReceiver: T | undefined, onIngress: T | undefined): T | undefined {
+  if (onReceiver !== undefined && onIngress !== undefined && onReceiver !== onIngress) {
+    throw new Error(
+      `${name} is given both on the receiver (${String(onReceiver)}) and in HappIngress.restApi() (${String(onIngress)}): give it once`,
+    );
+  }
+  return onIngress ?? onReceiver;
+}
