@@ -33,6 +33,14 @@ export const ENV = {
   MAX_BODY_SIZE_BYTES: 'HAPP_MAX_BODY_SIZE_BYTES',
   /** Envelopes larger than this travel through S3 (claim check). Default 240000 (SNS max is 262144). */
   CLAIM_CHECK_THRESHOLD_BYTES: 'HAPP_CLAIM_CHECK_THRESHOLD_BYTES',
+  /** Ms from the start of an invocation within which the verifier answers, whatever its dependencies do. Default 4000. */
+  RESPONSE_BUDGET_MS: 'HAPP_RESPONSE_BUDGET_MS',
+  /** Deliveries whose event time is older than this many seconds are refused. Default unset = no check. */
+  MAX_EVENT_AGE_SECONDS: 'HAPP_MAX_EVENT_AGE_SECONDS',
+  /** JSON fields (dot paths) carrying the event time, first present wins. Default `timestamp,createdAt,occurredAt,endedAt`. */
+  EVENT_TIME_FIELDS: 'HAPP_EVENT_TIME_FIELDS',
+  /** How far in the future an event time may be (sender clock ahead). Default 300. */
+  MAX_CLOCK_SKEW_SECONDS: 'HAPP_MAX_CLOCK_SKEW_SECONDS',
 
   // ---- subscriber runtime helper ----
   /** Name of the subscriber (the id given to addSubscriber); namespaces its idempotency keys. */
@@ -49,6 +57,9 @@ export const DEFAULTS = {
   dedupeWindowSeconds: 7 * 24 * 60 * 60,
   secretsCacheTtlSeconds: 300,
   claimCheckThresholdBytes: 240_000,
+  responseBudgetMs: 4_000,
+  eventTimeFields: ['timestamp', 'createdAt', 'occurredAt', 'endedAt'] as const,
+  maxClockSkewSeconds: 300,
 } as const;
 
 /** Raised when a required environment variable is missing: names the variable. */

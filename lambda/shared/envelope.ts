@@ -30,7 +30,15 @@ export interface PayloadLocation {
   readonly sha256: string;
 }
 
+/** The envelope format the verifier writes. A subscriber that reads an unknown version fails the message. */
+export const ENVELOPE_VERSION = 1;
+
 interface EnvelopeBase {
+  /**
+   * Format version of the envelope (`ENVELOPE_VERSION`). Envelopes written before the field existed
+   * carry none and are version 1.
+   */
+  readonly version?: number;
   /** Unique id of this accepted delivery (UUID), assigned by the verifier. */
   readonly id: string;
   readonly source: HappSource;

@@ -21,7 +21,17 @@ export const VerifierMetric = {
   UNKNOWN_TYPE: 'UnknownType',
   /** The payload was written to S3 and the message carries a pointer. */
   CLAIM_CHECKED: 'ClaimChecked',
-  /** Secrets Manager, DynamoDB, S3 or SNS failed (5xx; Happ retries). */
+  /** Secrets Manager, DynamoDB, S3 or SNS failed, or the response budget ran out (5xx; Happ retries). */
   DEPENDENCY_FAILURE: 'DependencyFailure',
+  /** The response budget ran out before the delivery was stored (503; Happ retries). */
+  BUDGET_EXHAUSTED: 'BudgetExhausted',
+  /** Secrets Manager failed; the last secret fetched kept verifying (stale-while-error). */
+  SECRET_STALE: 'SecretStale',
+  /** A signed delivery older than maxEventAge was refused (422). */
+  STALE_EVENT: 'StaleEvent',
+  /** A signed delivery dated further in the future than maxClockSkew (503; accepted once its time comes). */
+  FUTURE_EVENT: 'FutureEvent',
+  /** maxEventAge is on, but the delivery carried no recognisable event time (accepted). */
+  NO_EVENT_TIME: 'NoEventTime',
 } as const;
 export type VerifierMetric = (typeof VerifierMetric)[keyof typeof VerifierMetric];

@@ -6,12 +6,20 @@
  */
 import { DEFAULTS, ENV, MissingConfigurationError, parseList } from '../shared/env';
 import { HappSource } from '../shared/envelope';
+import {
+  MAX_CLOCK_SKEW_RANGE,
+  MAX_DELIVERABLE_BODY_BYTES,
+  MAX_EVENT_AGE_RANGE,
+  replayWindowClosed,
+  RESPONSE_BUDGET_RANGE,
+} from '../shared/limits';
 import { SIGNATURE_ENCODINGS, type SignatureEncoding } from '../shared/signature';
 
 /** SNS's hard limit for one message, body plus attributes. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** API Gateway's hard limit for a request payload. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export { MAX_DELIVERABLE_BODY_BYTES, RESPONSE_BUDGET_RANGE, MAX_EVENT_AGE_RANGE, MAX_CLOCK_SKEW_RANGE };
 /** Bounds of the dedupe window: at least a minute, at most a year. */
 export const DEDUPE_WINDOW_RANGE = { min: 60, max: 365 * 24 * 60 * 60 } as const;
 /** Bounds of the secret cache TTL (0 = fetch on every request). */
@@ -44,7 +52,10 @@ export interface VerifierConfig {
   readonly idempotencyKeyFields?: readonly string[];
   /** Seconds a completed delivery is remembered. @default 604800 (7 days) */
   readonly dedupeWindowSeconds?: number;
-  /** Bodies larger than this answer 413. @default - no limit below API Gateway's */
+  /**
+   * Bodies larger than this answer 413. At most MAX_DELIVERABLE_BODY_BYTES (what reaches Lambda).
+   * @default - no limit below what reaches Lambda
+   */
   readonly maxBodySizeBytes?: number;
   /** Messages (envelope + attributes) larger than this go through S3. @default 240000 */
   readonly claimCheckThresholdBytes?: number;
@@ -54,11 +65,29 @@ export interface VerifierConfig {
    * @default 10000
    */
   readonly secretRefreshIntervalMs?: number;
+  /**
+   * Ms from the start of the invocation within which every request is answered, whatever the
+   * dependencies do (RESPONSE_BUDGET_RANGE). Also the lease of an in-progress claim.
+   * @default 4000
+   */
+  readonly responseBudgetMs?: number;
+  /**
+   * Signed deliveries whose event time is older than this are refused (422). Must satisfy
+   * maxEventAge + maxClockSkew < dedupeWindow, so no captured request is ever accepted twice.
+   * @default - no freshness check
+   */
+  readonly maxEventAgeSeconds?: number;
+  /** JSON fields (dot paths) carrying the event time. @default ['timestamp', 'createdAt', 'occurredAt', 'endedAt'] */
+  readonly eventTimeFields?: readonly string[];
+  /** How far in the future an event time may be. @default 300 */
+  readonly maxClockSkewSeconds?: number;
 }
 
 /** VerifierConfig with every default applied and every value validated. */
-export type ResolvedVerifierConfig = Required<Omit<VerifierConfig, 'maxBodySizeBytes'>> &
-  Pick<VerifierConfig, 'maxBodySizeBytes'>;
+export type ResolvedVerifierConfig = Required<
+  Omit<VerifierConfig, 'maxBodySizeBytes' | 'maxEventAgeSeconds'>
+> &
+  Pick<VerifierConfig, 'maxBodySizeBytes' | 'maxEventAgeSeconds'>;
 
 /** A configuration value is present but unusable. Names the variable, the value and the allowed range. */
 export class InvalidConfigurationError extends Error {
@@ -118,6 +147,8 @@ export function resolveVerifierConfig(config: VerifierConfig): ResolvedVerifierC
   const typeFields = config.typeFields ?? DEFAULTS.typeFields;
   const idempotencyKeyFields = config.idempotencyKeyFields ?? [];
   checkFieldPaths(typeFields, 'typeFields', ENV.TYPE_FIELDS);
+  const eventTimeFields = config.eventTimeFields ?? DEFAULTS.eventTimeFields;
+  checkFieldPaths(eventTimeFields, 'eventTimeFields', ENV.EVENT_TIME_FIELDS);
   checkFieldPaths(idempotencyKeyFields, 'idempotencyKeyFields', ENV.IDEMPOTENCY_KEY_FIELDS);
   if (typeFields.length === 0) {
     throw new InvalidConfigurationError(
@@ -164,20 +195,51 @@ export function resolveVerifierConfig(config: VerifierConfig): ResolvedVerifierC
       0,
       Number.MAX_SAFE_INTEGER,
     ),
+    responseBudgetMs: checkInteger(
+      config.responseBudgetMs ?? DEFAULTS.responseBudgetMs,
+      'responseBudgetMs',
+      ENV.RESPONSE_BUDGET_MS,
+      RESPONSE_BUDGET_RANGE.min,
+      RESPONSE_BUDGET_RANGE.max,
+    ),
+    eventTimeFields: [...eventTimeFields],
+    maxClockSkewSeconds: checkInteger(
+      config.maxClockSkewSeconds ?? DEFAULTS.maxClockSkewSeconds,
+      'maxClockSkewSeconds',
+      ENV.MAX_CLOCK_SKEW_SECONDS,
+      MAX_CLOCK_SKEW_RANGE.min,
+      MAX_CLOCK_SKEW_RANGE.max,
+    ),
   };
+  const optionalLimits: Pick<VerifierConfig, 'maxBodySizeBytes' | 'maxEventAgeSeconds'> = {};
   if (config.maxBodySizeBytes !== undefined) {
-    return {
-      ...resolved,
+    Object.assign(optionalLimits, {
       maxBodySizeBytes: checkInteger(
         config.maxBodySizeBytes,
         'maxBodySizeBytes',
         ENV.MAX_BODY_SIZE_BYTES,
         1,
-        API_GATEWAY_MAX_BODY_BYTES,
+        MAX_DELIVERABLE_BODY_BYTES,
       ),
-    };
+    });
   }
-  return resolved;
+  if (config.maxEventAgeSeconds !== undefined) {
+    const maxAge = checkInteger(
+      config.maxEventAgeSeconds,
+      'maxEventAgeSeconds',
+      ENV.MAX_EVENT_AGE_SECONDS,
+      MAX_EVENT_AGE_RANGE.min,
+      MAX_EVENT_AGE_RANGE.max,
+    );
+    if (!replayWindowClosed(maxAge, resolved.maxClockSkewSeconds, resolved.dedupeWindowSeconds)) {
+      throw new InvalidConfigurationError(
+        ENV.MAX_EVENT_AGE_SECONDS,
+        `maxEventAgeSeconds (${ENV.MAX_EVENT_AGE_SECONDS}) + maxClockSkewSeconds must be less than dedupeWindowSeconds, or a captured delivery could be accepted again after its dedupe record expires (given ${maxAge} + ${resolved.maxClockSkewSeconds} >= ${resolved.dedupeWindowSeconds})`,
+      );
+    }
+    Object.assign(optionalLimits, { maxEventAgeSeconds: maxAge });
+  }
+  return { ...resolved, ...optionalLimits };
 }
 
 /**
@@ -196,6 +258,7 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Resolv
   const typeFields = optional(env, ENV.TYPE_FIELDS);
   const keyFields = optional(env, ENV.IDEMPOTENCY_KEY_FIELDS);
   const maxBody = optional(env, ENV.MAX_BODY_SIZE_BYTES);
+  const timeFields = optional(env, ENV.EVENT_TIME_FIELDS);
   const config: VerifierConfig = {
     secretArns,
     tableName: requiredEnv(env, ENV.TABLE_NAME),
@@ -211,6 +274,10 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Resolv
     dedupeWindowSeconds: integerEnv(env, ENV.DEDUPE_WINDOW_SECONDS),
     maxBodySizeBytes: maxBody === undefined ? undefined : integerEnv(env, ENV.MAX_BODY_SIZE_BYTES),
     claimCheckThresholdBytes: integerEnv(env, ENV.CLAIM_CHECK_THRESHOLD_BYTES),
+    responseBudgetMs: integerEnv(env, ENV.RESPONSE_BUDGET_MS),
+    maxEventAgeSeconds: integerEnv(env, ENV.MAX_EVENT_AGE_SECONDS),
+    eventTimeFields: timeFields === undefined ? undefined : parseList(timeFields),
+    maxClockSkewSeconds: integerEnv(env, ENV.MAX_CLOCK_SKEW_SECONDS),
   };
   return resolveVerifierConfig(config);
 }

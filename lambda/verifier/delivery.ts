@@ -86,7 +86,8 @@ export function sha256Hex(data: Buffer | string): string {
 
 /**
  * The idempotency key, namespaced by source. From `fields` when configured and every one holds a
- * string, number or boolean (one field: its value; several: a JSON array of the values); otherwise
+ * string, number or boolean: the JSON of the value (one field) or of the array of values (several), so
+ * the type is part of the key (`7` and `"7"` are different events); otherwise
  * (no fields configured, body not JSON, a field missing) the SHA-256 of the raw body, which is what
  * a retry of the same delivery repeats.
  */
@@ -99,7 +100,7 @@ export function deriveIdempotencyKey(
   if (fields.length > 0 && body.encoding === 'json') {
     const values = fields.map((field) => getPath(body.value, field));
     if (values.every(isKeyScalar)) {
-      const key = values.length === 1 ? String(values[0]) : JSON.stringify(values);
+      const key = JSON.stringify(values.length === 1 ? values[0] : values);
       if (key.length <= MAX_FIELD_VALUE_LENGTH) return { key: `${source}#${key}`, from: 'fields' };
     }
   }
@@ -116,6 +117,8 @@ function isKeyScalar(value: unknown): value is string | number | boolean {
 
 /** What every message of one delivery shares. */
 export interface EnvelopeHeader {
+  /** ENVELOPE_VERSION. */
+  readonly version: number;
   readonly id: string;
   readonly source: HappSource;
   readonly type: string;

@@ -18,6 +18,8 @@ export abstract class VerifierError extends Error {
   public abstract readonly statusCode: number;
   /** Short, safe text for the response body. */
   public abstract readonly publicMessage: string;
+  /** Seconds after which a retry may succeed (`Retry-After`), for answers a retry can fix. */
+  public readonly retryAfterSeconds?: number;
 }
 
 /** No route for this path, or the route's source has no secret configured (404). */
@@ -61,13 +63,73 @@ export class SignatureInvalidError extends VerifierError {
   }
 }
 
-/** The same delivery is being processed by another invocation right now (409; Happ retries). */
+/**
+ * The same delivery is claimed by an invocation that has not finished (503 + Retry-After: Happ retries;
+ * the claim's lease is the response budget, so the retry finds it finished or expired). Also what the
+ * request whose own claim's answer was lost gets: its retried write finds its own claim.
+ */
 export class DeliveryInProgressError extends VerifierError {
   public override readonly name = 'DeliveryInProgressError';
-  public readonly statusCode = 409;
+  public readonly statusCode = 503;
   public readonly publicMessage = 'this delivery is being processed; retry later';
-  constructor(options?: { cause?: unknown }) {
+  public override readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, options?: { cause?: unknown }) {
     super('another invocation holds the lease for this idempotency key', options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The response budget ran out before the delivery was stored (503 + Retry-After; Happ retries). */
+export class BudgetExhaustedError extends VerifierError {
+  public override readonly name = 'BudgetExhaustedError';
+  public readonly statusCode = 503;
+  public readonly publicMessage = 'temporarily unavailable; retry later';
+  public override readonly retryAfterSeconds = 5;
+  constructor(
+    /** The dependency whose call was pending when the budget ran out, when known. */
+    public readonly dependency: Dependency | undefined,
+    budgetMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the response budget of ${budgetMs} ms ran out${dependency ? ` waiting for ${dependency}` : ''}`,
+      options,
+    );
+  }
+}
+
+/** A signed delivery whose event time is older than maxEventAge (422: it can never become fresh). */
+export class StaleEventError extends VerifierError {
+  public override readonly name = 'StaleEventError';
+  public readonly statusCode = 422;
+  public readonly publicMessage = 'event is too old';
+  constructor(
+    public readonly ageSeconds: number,
+    public readonly maxAgeSeconds: number,
+    public readonly field: string,
+  ) {
+    super(`event time (${field}) is ${ageSeconds} s old, more than maxEventAge ${maxAgeSeconds} s`);
+  }
+}
+
+/**
+ * A signed delivery dated further in the future than the allowed clock skew (503 + Retry-After: time
+ * passing fixes it, so it is not a 4xx).
+ */
+export class FutureEventError extends VerifierError {
+  public override readonly name = 'FutureEventError';
+  public readonly statusCode = 503;
+  public readonly publicMessage = 'event time is in the future; retry later';
+  public override readonly retryAfterSeconds: number;
+  constructor(
+    public readonly aheadSeconds: number,
+    public readonly skewSeconds: number,
+    public readonly field: string,
+  ) {
+    super(
+      `event time (${field}) is ${aheadSeconds} s in the future, more than maxClockSkew ${skewSeconds} s`,
+    );
+    this.retryAfterSeconds = Math.min(Math.max(1, aheadSeconds - skewSeconds), 300);
   }
 }
 
@@ -76,6 +138,7 @@ export class DependencyError extends VerifierError {
   public override readonly name = 'DependencyError';
   public readonly statusCode = 503;
   public readonly publicMessage = 'temporarily unavailable; retry later';
+  public override readonly retryAfterSeconds = 5;
   constructor(
     public readonly dependency: Dependency,
     public readonly operation: string,

@@ -1,12 +1,17 @@
 /**
  * The verifier: `createHandler(config, deps?)` builds a Lambda handler for API Gateway REST proxy
- * events on `POST /chat` and `POST /call`. Per request: route → method → size → signature →
- * event type and idempotency key → claim the key (Powertools idempotency on DynamoDB) → publish
- * (SNS, S3 claim check when too large) → 202. Duplicates answer 200 and publish nothing.
+ * events on `POST /chat` and `POST /call`. Per request: route → method → size → signature → event type,
+ * idempotency key and freshness → claim the key (Powertools idempotency on DynamoDB) → publish (SNS, S3
+ * claim check when too large) → 202. Duplicates answer 200 and publish nothing.
  *
- * Everything that lives across requests (AWS clients, the secret cache, the idempotency store,
- * Logger, Metrics) is created once per handler, i.e. once per container. No state of one request
- * is kept on shared objects, so a handler may also serve concurrent requests (the CLI's `dev`).
+ * Every request is answered by this function within its response budget (default 4 s, Happ waits 5 s),
+ * whatever a dependency does: all AWS calls run inside the budget (lambda/shared/budget.ts), the claim's
+ * in-progress lease is the budget, and when the budget runs out the answer is 503 + Retry-After (202
+ * if the delivery was already published), with the claim released from the budget's reserve.
+ *
+ * Everything that lives across requests (AWS clients, the secret cache, the idempotency store, Logger,
+ * Metrics) is created once per handler, i.e. once per container. No state of one request is kept on
+ * shared objects, so a handler may also serve concurrent requests (the CLI's `dev`).
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -23,7 +28,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { HappSource } from '../shared/envelope';
+import {
+  Budget,
+  budgetedClientConfig,
+  isBudgetExhausted,
+  withBudget,
+  type BudgetedRequest,
+} from '../shared/budget';
+import { ENVELOPE_VERSION, type HappSource } from '../shared/envelope';
 import { METRICS_NAMESPACE, SOURCE_DIMENSION, VerifierMetric } from '../shared/metrics';
 import { matchSignature, type SignatureScheme } from '../shared/signature';
 import { resolveVerifierConfig, type ResolvedVerifierConfig, type VerifierConfig } from './config';
@@ -40,16 +52,20 @@ import {
   type EnvelopeHeader,
 } from './delivery';
 import {
+  BudgetExhaustedError,
   DeliveryInProgressError,
   Dependency,
   DependencyError,
   describeCause,
+  FutureEventError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   RouteNotFoundError,
   SignatureInvalidError,
+  StaleEventError,
   VerifierError,
 } from './errors';
+import { checkFreshness, readEventTime } from './freshness';
 import { isPost, readHeader, readRawBody, resolveSource, type VerifierEvent } from './request';
 import { accepted, duplicate, errorResponse } from './responses';
 import { SourceSecrets } from './secrets';
@@ -57,12 +73,24 @@ import { SourceSecrets } from './secrets';
 /** Idempotency records of the verifier are `happ-verifier#<hash>`: stable across function renames. */
 export const IDEMPOTENCY_KEY_PREFIX = 'happ-verifier';
 /**
- * Lease of an in-progress claim when no Lambda context is given (local use): a crashed holder's
- * claim is taken over after this long. In Lambda the lease is the invocation's remaining time.
+ * Upper bound of the in-progress lease when no Lambda context is given (local use). The lease is the
+ * response budget (4 s by default), so this only matters for budgets above it.
  */
 export const DEFAULT_LEASE_MS = 30_000;
-/** Per-request socket timeouts of the AWS clients: keep well inside Happ's 5-second budget. */
-export const CLIENT_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000 } as const;
+/**
+ * Per-attempt limits of the AWS clients. Each is further capped by the budget left when a call starts;
+ * the SDK's 3 attempts fit a 4-second budget for a dependency that answers slowly once.
+ */
+export const CLIENT_TIMEOUTS = { connectionTimeoutMs: 1_000, attemptTimeoutMs: 1_500 } as const;
+/**
+ * With a secret already in hand, a refetch may take at most this long: when Secrets Manager hangs, the
+ * request still has time to verify with the last secret fetched and store the delivery.
+ */
+export const STALE_FETCH_TIMEOUT_MS = 1_000;
+/** The part of the budget kept for releasing a claim after a failure. */
+export const RELEASE_RESERVE_MS = 500;
+/** The answer must leave before Lambda stops the function: keep this much of its remaining time. */
+const LAMBDA_MARGIN_MS = 250;
 
 /** Everything a handler uses from outside; each is created once per handler when not given. */
 export interface VerifierDependencies {
@@ -72,7 +100,7 @@ export interface VerifierDependencies {
   readonly secretsManager?: SecretsManagerClient;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** Clock. @default Date.now */
+  /** Clock (receivedAt, freshness, secret cache). @default Date.now */
   readonly now?: () => number;
   /** Envelope ids. @default crypto.randomUUID */
   readonly newId?: () => string;
@@ -89,27 +117,38 @@ type Outcome =
   | 'route-not-found'
   | 'method-not-allowed'
   | 'too-large'
+  | 'stale'
+  | 'future'
   | 'dependency-failure'
+  | 'budget-exhausted'
   | 'misconfigured'
   | 'error';
 
-/** Per-request facts, logged once at the end (never the secret, the signature or the payload). */
+/** Per-request facts, logged once at the end (never the secret, the signature, the payload or the key). */
 interface RequestLog {
   source?: HappSource;
   type?: string;
-  key?: string;
+  /** SHA-256 of the idempotency key, first 16 hex digits (the key itself may be payload data). */
+  keyHash?: string;
   keyFrom?: string;
   id?: string;
   bytes?: number;
   secret?: 'current' | 'previous';
+  secretStale?: boolean;
   claimChecked?: boolean;
+  eventTimeField?: string;
+  untimed?: boolean;
 }
 
-/** Invocation-local state shared with the idempotent function: was it run, did it publish? */
+/** Invocation-local state shared with the idempotent function. */
 interface RunState {
   executed: boolean;
   published: boolean;
   id?: string;
+  /** The dependency a call is waiting for right now. */
+  pending?: Dependency;
+  /** The first dependency failure, kept when releasing the claim fails too. */
+  failure?: DependencyError;
 }
 
 interface AcceptResult {
@@ -118,24 +157,43 @@ interface AcceptResult {
   readonly claimChecked: boolean;
 }
 
+interface Delivery {
+  readonly source: HappSource;
+  readonly type: string;
+  readonly key: string;
+  readonly raw: Buffer;
+  readonly body: ReturnType<typeof decodeBody>;
+}
+
+const TIMED_OUT = 'timed-out' as const;
+
+/** The release of a claim (DynamoDB DeleteItem) may use the budget's reserve. */
+function isRelease(request: BudgetedRequest): boolean {
+  const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1];
+  return typeof target === 'string' && target.endsWith('.DeleteItem');
+}
+
 /** Builds a handler. Validates `config` now (throws InvalidConfigurationError naming the field). */
 export function createHandler(config: VerifierConfig, deps: VerifierDependencies = {}): VerifierHandler {
   const cfg: ResolvedVerifierConfig = resolveVerifierConfig(config);
   // cacheMiddleware: the middleware stack is resolved once per command class instead of per request
   // (measured by `npm run bench`: ~12% less CPU per new delivery). Safe because nothing adds
   // middleware after construction: Powertools adds its user-agent middleware below, before any call.
-  const clientConfig = { requestHandler: CLIENT_TIMEOUTS, cacheMiddleware: true };
-  const sns = deps.sns ?? new SNSClient(clientConfig);
-  const s3 = deps.s3 ?? new S3Client(clientConfig);
-  const dynamodb = deps.dynamodb ?? new DynamoDBClient(clientConfig);
-  const secretsManager = deps.secretsManager ?? new SecretsManagerClient(clientConfig);
+  const clientConfig = () => ({ ...budgetedClientConfig(CLIENT_TIMEOUTS), cacheMiddleware: true });
+  const sns = deps.sns ?? new SNSClient(clientConfig());
+  const s3 = deps.s3 ?? new S3Client(clientConfig());
+  const dynamodb = deps.dynamodb ?? new DynamoDBClient(clientConfig());
+  const secretsManager = deps.secretsManager ?? new SecretsManagerClient(clientConfig());
   const logger = deps.logger ?? createLogger();
   const metrics = deps.metrics ?? createMetrics();
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
+  const reserveMs = Math.min(RELEASE_RESERVE_MS, Math.floor(cfg.responseBudgetMs / 4));
+  const retryAfterSeconds = Math.max(1, Math.ceil(cfg.responseBudgetMs / 1000));
 
   const secrets = new SourceSecrets({
     provider: new SecretsProvider({ awsSdkV3Client: secretsManager }),
+    staleFetchTimeoutMs: Math.min(STALE_FETCH_TIMEOUT_MS, Math.floor(cfg.responseBudgetMs / 4)),
     ttlSeconds: cfg.secretsCacheTtlSeconds,
     refreshIntervalMs: cfg.secretRefreshIntervalMs,
     now,
@@ -148,21 +206,27 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
   });
   const scheme: SignatureScheme = { encodings: cfg.signatureEncodings, prefix: cfg.signaturePrefix };
 
+  /** Runs one AWS call, recording what is pending and turning its failure into a DependencyError. */
+  async function call<T>(run: RunState, dependency: Dependency, operation: string, fn: () => Promise<T>) {
+    run.pending = dependency;
+    try {
+      return await fn();
+    } catch (error) {
+      const failure =
+        error instanceof VerifierError ? error : new DependencyError(dependency, operation, { cause: error });
+      if (failure instanceof DependencyError) run.failure ??= failure;
+      throw failure;
+    } finally {
+      run.pending = undefined;
+    }
+  }
+
   /** Publishes one delivery: S3 first when too large, then SNS. Runs at most once per key. */
-  async function publish(
-    _claim: { key: string },
-    run: RunState,
-    delivery: {
-      source: HappSource;
-      type: string;
-      key: string;
-      raw: Buffer;
-      body: ReturnType<typeof decodeBody>;
-    },
-  ): Promise<AcceptResult> {
+  async function publish(_claim: { key: string }, run: RunState, delivery: Delivery): Promise<AcceptResult> {
     run.executed = true;
     const receivedAt = new Date(now());
     const header: EnvelopeHeader = {
+      version: ENVELOPE_VERSION,
       id: newId(),
       source: delivery.source,
       type: delivery.type,
@@ -174,8 +238,8 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
     let claimChecked = false;
     if (snsMessageBytes(message, attributes) > cfg.claimCheckThresholdBytes) {
       const key = claimCheckKey(delivery.source, header.id, receivedAt);
-      try {
-        await s3.send(
+      await call(run, Dependency.S3, 'PutObject', () =>
+        s3.send(
           new PutObjectCommand({
             Bucket: cfg.bucketName,
             Key: key,
@@ -184,10 +248,8 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
             ServerSideEncryption: 'AES256',
             Metadata: { source: delivery.source, 'envelope-id': header.id },
           }),
-        );
-      } catch (error) {
-        throw new DependencyError(Dependency.S3, 'PutObject', { cause: error });
-      }
+        ),
+      );
       message = JSON.stringify(
         claimCheckedEnvelope(header, {
           bucket: cfg.bucketName,
@@ -198,27 +260,28 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
       );
       claimChecked = true;
     }
-    try {
-      await sns.send(
+    await call(run, Dependency.SNS, 'Publish', () =>
+      sns.send(
         new PublishCommand({ TopicArn: cfg.topicArn, Message: message, MessageAttributes: attributes }),
-      );
-    } catch (error) {
-      throw new DependencyError(Dependency.SNS, 'Publish', { cause: error });
-    }
+      ),
+    );
     run.published = true;
     run.id = header.id;
+    run.pending = Dependency.DYNAMODB; // Powertools marks the claim completed next
     return { id: header.id, type: delivery.type, claimChecked };
   }
 
-  /** One claim per request: the lease follows this invocation's remaining time. */
-  function claimFor(context: Context | undefined) {
+  /** One claim per request: the in-progress lease is this request's budget. */
+  function claimFor(budget: Budget) {
     const idempotencyConfig = new IdempotencyConfig({
       eventKeyJmesPath: 'key',
       expiresAfterSeconds: cfg.dedupeWindowSeconds,
       hashFunction: 'sha256',
       throwOnNoIdempotencyKey: true,
     });
-    idempotencyConfig.registerLambdaContext(context ?? localContext());
+    idempotencyConfig.registerLambdaContext({
+      getRemainingTimeInMillis: () => Math.min(budget.remainingMs(), DEFAULT_LEASE_MS),
+    } as Context);
     return makeIdempotent(publish, {
       persistenceStore,
       config: idempotencyConfig,
@@ -235,9 +298,77 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
     metrics.publishStoredMetrics();
   }
 
+  /** Everything up to the answer; runs inside the budget. */
+  async function process(
+    event: VerifierEvent,
+    facts: RequestLog,
+    run: RunState,
+    budget: Budget,
+  ): Promise<{ outcome: 'accepted' | 'duplicate'; result: AcceptResult }> {
+    const source = resolveSource(event);
+    facts.source = source;
+    const secretId = source ? cfg.secretArns[source] : undefined;
+    if (!source || !secretId) {
+      facts.source = undefined; // no metrics for a route that does not exist
+      throw new RouteNotFoundError(`no enabled route for ${safePath(event)}`);
+    }
+    if (!isPost(event)) throw new MethodNotAllowedError(`method ${String(event.httpMethod).slice(0, 16)}`);
+    const raw = readRawBody(event);
+    facts.bytes = raw.length;
+    if (cfg.maxBodySizeBytes !== undefined && raw.length > cfg.maxBodySizeBytes) {
+      throw new PayloadTooLargeError(raw.length, cfg.maxBodySizeBytes);
+    }
+
+    const signature = readHeader(event, cfg.signatureHeader);
+    if (signature === undefined || signature.trim() === '') throw new SignatureInvalidError('missing');
+    let lookup = await call(run, Dependency.SECRETS_MANAGER, 'GetSecretValue', () => secrets.get(secretId));
+    let matched = matchSignature(raw, signature, lookup.values, scheme);
+    if (matched < 0) {
+      // Maybe the secret was rotated since it was fetched: look once more (at most once per interval).
+      const fresh = await call(run, Dependency.SECRETS_MANAGER, 'GetSecretValue', () =>
+        secrets.refresh(secretId),
+      );
+      if (fresh) {
+        lookup = fresh;
+        matched = matchSignature(raw, signature, fresh.values, scheme);
+      }
+    }
+    facts.secretStale = lookup.stale || undefined;
+    if (matched < 0) throw new SignatureInvalidError('mismatch');
+    facts.secret = matched === 0 ? 'current' : 'previous';
+
+    const body = decodeBody(raw);
+    const type = extractEventType(body, cfg.typeFields);
+    const { key, from } = deriveIdempotencyKey(source, raw, body, cfg.idempotencyKeyFields);
+    Object.assign(facts, { type, keyHash: sha256Hex(key).slice(0, 16), keyFrom: from });
+    if (cfg.maxEventAgeSeconds !== undefined) {
+      const time = readEventTime(body, cfg.eventTimeFields);
+      const freshness = checkFreshness(time, now(), cfg.maxEventAgeSeconds, cfg.maxClockSkewSeconds);
+      facts.eventTimeField = time?.field;
+      if (freshness.kind === 'stale') {
+        throw new StaleEventError(freshness.ageSeconds, cfg.maxEventAgeSeconds, time!.field);
+      }
+      if (freshness.kind === 'future') {
+        throw new FutureEventError(freshness.aheadSeconds, cfg.maxClockSkewSeconds, time!.field);
+      }
+      if (freshness.kind === 'untimed') facts.untimed = true;
+    }
+
+    run.pending = Dependency.DYNAMODB;
+    const result = await claimFor(budget)({ key }, run, { source, type, key, raw, body });
+    run.pending = undefined;
+    return { outcome: run.executed ? 'accepted' : 'duplicate', result };
+  }
+
   return async function handler(event: VerifierEvent, context?: Context): Promise<APIGatewayProxyResult> {
     const facts: RequestLog = {};
     const requestId = context?.awsRequestId;
+    const lambdaLeft =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? context.getRemainingTimeInMillis() - LAMBDA_MARGIN_MS
+        : Number.POSITIVE_INFINITY;
+    const budgetMs = Math.max(0, Math.min(cfg.responseBudgetMs, lambdaLeft));
+    const budget = new Budget({ totalMs: budgetMs, reserveMs, reserveFor: isRelease });
     const finish = (
       outcome: Outcome,
       response: APIGatewayProxyResult,
@@ -245,11 +376,19 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
       level: 'info' | 'warn' | 'error' = 'info',
       extra: Record<string, unknown> = {},
     ): APIGatewayProxyResult => {
+      if (facts.secretStale) metricNames.push(VerifierMetric.SECRET_STALE);
+      if (facts.untimed && (outcome === 'accepted' || outcome === 'duplicate')) {
+        metricNames.push(VerifierMetric.NO_EVENT_TIME);
+      }
       emit(facts.source, metricNames);
-      logger[level](`delivery ${outcome}`, {
+      const logLevel = facts.secretStale && level === 'info' ? 'warn' : level;
+      logger[logLevel](`delivery ${outcome}`, {
         outcome,
         status: response.statusCode,
         ...facts,
+        ...(facts.secretStale
+          ? { note: 'Secrets Manager failed; verified with the last secret fetched' }
+          : {}),
         ...(requestId ? { requestId } : {}),
         ...extra,
       });
@@ -257,64 +396,23 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
     };
 
     const run: RunState = { executed: false, published: false };
+    const work = withBudget(budget, () => process(event, facts, run, budget));
+    // The race below may leave `work` behind (its calls are aborted by the budget); never unhandled.
+    work.catch(() => undefined);
     try {
-      const source = resolveSource(event);
-      facts.source = source;
-      const secretId = source ? cfg.secretArns[source] : undefined;
-      if (!source || !secretId) {
-        facts.source = undefined; // no metrics for a route that does not exist
-        throw new RouteNotFoundError(`no enabled route for ${safePath(event)}`);
-      }
-      if (!isPost(event)) throw new MethodNotAllowedError(`method ${String(event.httpMethod).slice(0, 16)}`);
-      const raw = readRawBody(event);
-      facts.bytes = raw.length;
-      if (cfg.maxBodySizeBytes !== undefined && raw.length > cfg.maxBodySizeBytes) {
-        throw new PayloadTooLargeError(raw.length, cfg.maxBodySizeBytes);
-      }
-
-      const signature = readHeader(event, cfg.signatureHeader);
-      if (signature === undefined || signature.trim() === '') throw new SignatureInvalidError('missing');
-      let active = await secrets.get(secretId);
-      let matched = matchSignature(raw, signature, active, scheme);
-      if (matched < 0 && secrets.mayRefresh(secretId)) {
-        // Maybe the secret was rotated since it was cached: look once more, bypassing the cache.
-        active = await secrets.get(secretId, { forceFetch: true });
-        matched = matchSignature(raw, signature, active, scheme);
-      }
-      if (matched < 0) throw new SignatureInvalidError('mismatch');
-      facts.secret = matched === 0 ? 'current' : 'previous';
-
-      const body = decodeBody(raw);
-      const type = extractEventType(body, cfg.typeFields);
-      const { key, from } = deriveIdempotencyKey(source, raw, body, cfg.idempotencyKeyFields);
-      Object.assign(facts, { type, key, keyFrom: from });
-
-      const result = await claimFor(context)({ key }, run, { source, type, key, raw, body });
-      facts.id = result.id;
-      if (!run.executed) {
-        return finish('duplicate', duplicate(result.id), [VerifierMetric.DUPLICATE]);
-      }
-      facts.claimChecked = result.claimChecked;
-      return finish('accepted', accepted(result.id), acceptedMetrics(result));
+      const done = await Promise.race([work, budget.whenExpired().then(() => TIMED_OUT)]);
+      if (done === TIMED_OUT) return finishTimedOut(run, facts, budgetMs, finish);
+      facts.id = done.result.id;
+      if (done.outcome === 'duplicate')
+        return finish('duplicate', duplicate(done.result.id), [VerifierMetric.DUPLICATE]);
+      facts.claimChecked = done.result.claimChecked || undefined;
+      return finish('accepted', accepted(done.result.id), acceptedMetrics(done.result));
     } catch (caught) {
-      const error = classify(caught, run);
-      if (error === 'published') {
-        // Published, but the claim could not be marked completed: the delivery IS stored, so
-        // acknowledge it (a 5xx would make Happ retry and, once the lease expires, publish again).
-        facts.id = run.id;
-        return finish(
-          'accepted',
-          accepted(run.id as string),
-          [VerifierMetric.ACCEPTED, VerifierMetric.DEPENDENCY_FAILURE],
-          'warn',
-          {
-            dependency: Dependency.DYNAMODB,
-            error: describeCause((caught as Error).cause ?? caught),
-            note: 'published, but the idempotency record could not be marked completed',
-          },
-        );
-      }
-      return finishError(error, finish);
+      const classified = classify(caught, run, budgetMs, retryAfterSeconds);
+      if (classified.kind === 'published') return finishPublishedButUnmarked(run, facts, caught, finish);
+      return finishError(classified.error, finish, classified.releaseError);
+    } finally {
+      budget.dispose();
     }
   };
 }
@@ -326,22 +424,43 @@ function acceptedMetrics(result: AcceptResult): VerifierMetric[] {
   return names;
 }
 
+type Classified = { kind: 'published' } | { kind: 'error'; error: VerifierError; releaseError?: string };
+
 /** Infrastructure errors → domain errors, at this one boundary. */
-function classify(caught: unknown, run: RunState): VerifierError | 'published' {
-  if (caught instanceof VerifierError) return caught;
+function classify(caught: unknown, run: RunState, budgetMs: number, retryAfterSeconds: number): Classified {
   const name = (caught as { name?: unknown })?.name;
-  if (name === 'IdempotencyAlreadyInProgressError') return new DeliveryInProgressError({ cause: caught });
-  if (caught instanceof IdempotencyPersistenceLayerError || name === 'IdempotencyPersistenceLayerError') {
-    if (run.published) return 'published';
-    return new DependencyError(Dependency.DYNAMODB, 'idempotency record', {
-      cause: (caught as Error).cause ?? caught,
-    });
+  if (name === 'IdempotencyAlreadyInProgressError') {
+    return { kind: 'error', error: new DeliveryInProgressError(retryAfterSeconds, { cause: caught }) };
   }
-  if (typeof name === 'string' && name.startsWith('Idempotency')) {
-    // Inconsistent state after Powertools' own retries, or a record that vanished mid-flight.
-    return new DependencyError(Dependency.DYNAMODB, 'idempotency claim', { cause: caught });
+  const persistence =
+    caught instanceof IdempotencyPersistenceLayerError || name === 'IdempotencyPersistenceLayerError';
+  if (persistence && run.published) return { kind: 'published' };
+  // Releasing the claim failed after an earlier failure: report the first failure, the release beside it.
+  if (persistence && run.failure && caught !== run.failure) {
+    return {
+      kind: 'error',
+      error: budgetOrDependency(run.failure, run.failure.dependency, budgetMs),
+      releaseError: describeCause((caught as Error).cause ?? caught),
+    };
   }
-  return new UnexpectedError(caught);
+  if (caught instanceof DependencyError) {
+    return { kind: 'error', error: budgetOrDependency(caught, caught.dependency, budgetMs) };
+  }
+  if (caught instanceof VerifierError) return { kind: 'error', error: caught };
+  if (persistence || (typeof name === 'string' && name.startsWith('Idempotency'))) {
+    // The claim itself failed, or state was inconsistent after Powertools' own retries.
+    const cause = (caught as Error).cause ?? caught;
+    const error = new DependencyError(Dependency.DYNAMODB, 'idempotency claim', { cause });
+    return { kind: 'error', error: budgetOrDependency(error, Dependency.DYNAMODB, budgetMs) };
+  }
+  return { kind: 'error', error: new UnexpectedError(caught) };
+}
+
+/** A dependency failure caused by the budget running out is reported as such. */
+function budgetOrDependency(error: DependencyError, dependency: Dependency, budgetMs: number): VerifierError {
+  return isBudgetExhausted(error.cause)
+    ? new BudgetExhaustedError(dependency, budgetMs, { cause: error })
+    : error;
 }
 
 class UnexpectedError extends VerifierError {
@@ -361,9 +480,57 @@ type Finish = (
   extra?: Record<string, unknown>,
 ) => APIGatewayProxyResult;
 
+/**
+ * Published, but the claim could not be marked completed: the delivery IS stored, so acknowledge it
+ * (a 5xx would make Happ retry and, once the lease expires, publish again).
+ */
+function finishPublishedButUnmarked(
+  run: RunState,
+  facts: RequestLog,
+  caught: unknown,
+  finish: Finish,
+): APIGatewayProxyResult {
+  facts.id = run.id;
+  return finish(
+    'accepted',
+    accepted(run.id as string),
+    [VerifierMetric.ACCEPTED, VerifierMetric.DEPENDENCY_FAILURE],
+    'warn',
+    {
+      dependency: Dependency.DYNAMODB,
+      error: describeCause((caught as Error).cause ?? caught),
+      note: 'published, but the idempotency record could not be marked completed',
+    },
+  );
+}
+
+/** The budget ran out: 202 if the delivery was already published, else 503 (the claim is released or expires). */
+function finishTimedOut(
+  run: RunState,
+  facts: RequestLog,
+  budgetMs: number,
+  finish: Finish,
+): APIGatewayProxyResult {
+  if (run.published) {
+    facts.id = run.id;
+    return finish(
+      'accepted',
+      accepted(run.id as string),
+      [VerifierMetric.ACCEPTED, VerifierMetric.DEPENDENCY_FAILURE],
+      'warn',
+      {
+        dependency: Dependency.DYNAMODB,
+        note: 'published; the response budget ran out while marking the idempotency record completed',
+      },
+    );
+  }
+  return finishError(new BudgetExhaustedError(run.failure?.dependency ?? run.pending, budgetMs), finish);
+}
+
 /** Domain error → status, metric, log level: in one place. */
-function finishError(error: VerifierError, finish: Finish): APIGatewayProxyResult {
+function finishError(error: VerifierError, finish: Finish, releaseError?: string): APIGatewayProxyResult {
   const response = errorResponse(error);
+  const release = releaseError ? { releaseError } : {};
   switch (error.name) {
     case 'RouteNotFoundError':
       return finish('route-not-found', response, [], 'info', { reason: error.message });
@@ -375,13 +542,32 @@ function finishError(error: VerifierError, finish: Finish): APIGatewayProxyResul
       return finish('signature-invalid', response, [VerifierMetric.SIGNATURE_INVALID], 'warn', {
         reason: (error as SignatureInvalidError).reason,
       });
+    case 'StaleEventError':
+      return finish('stale', response, [VerifierMetric.STALE_EVENT], 'warn', { reason: error.message });
+    case 'FutureEventError':
+      return finish('future', response, [VerifierMetric.FUTURE_EVENT], 'warn', { reason: error.message });
     case 'DeliveryInProgressError':
       return finish('in-progress', response, [], 'info');
+    case 'BudgetExhaustedError': {
+      const budget = error as BudgetExhaustedError;
+      return finish(
+        'budget-exhausted',
+        response,
+        [VerifierMetric.BUDGET_EXHAUSTED, VerifierMetric.DEPENDENCY_FAILURE],
+        'error',
+        {
+          ...(budget.dependency ? { dependency: budget.dependency } : {}),
+          error: budget.message,
+          ...release,
+        },
+      );
+    }
     case 'DependencyError': {
       const dep = error as DependencyError;
       return finish('dependency-failure', response, [VerifierMetric.DEPENDENCY_FAILURE], 'error', {
         dependency: dep.dependency,
         error: dep.message,
+        ...release,
       });
     }
     case 'SecretMisconfiguredError':
@@ -397,11 +583,6 @@ function finishError(error: VerifierError, finish: Finish): APIGatewayProxyResul
 /** The path for a log line, bounded (it is client input). */
 function safePath(event: VerifierEvent): string {
   return JSON.stringify(String(event.resource ?? event.path ?? '').slice(0, 100));
-}
-
-/** A Lambda-like context for local use: the lease is DEFAULT_LEASE_MS. */
-function localContext(): Context {
-  return { getRemainingTimeInMillis: () => DEFAULT_LEASE_MS } as Context;
 }
 
 export function createLogger(): Logger {

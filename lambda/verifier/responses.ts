@@ -25,6 +25,7 @@ export function duplicate(id: string | undefined): APIGatewayProxyResult {
 export function errorResponse(error: VerifierError): APIGatewayProxyResult {
   const headers: Record<string, string> = {};
   if (error.statusCode === 405) headers.allow = 'POST';
-  if (error.statusCode === 409 || error.statusCode === 503) headers['retry-after'] = '5';
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  else if (error.statusCode === 503) headers['retry-after'] = '5';
   return json(error.statusCode, { message: error.publicMessage }, headers);
 }

@@ -1,71 +1,77 @@
 /**
- * The webhook secrets of each source, from Secrets Manager through Powertools Parameters (cached in
- * the container for `ttlSeconds`), parsed with lambda/shared/secrets.ts (plain string, or
- * `{"current","previous"}` during a rotation).
+ * The webhook secrets of each source: read from Secrets Manager through Powertools Parameters, kept in
+ * the shared stale-while-error cache (lambda/shared/secret-cache.ts), failures turned into the
+ * verifier's domain errors here, at one boundary.
  */
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { MalformedSecretError, parseSecretValue } from '../shared/secrets';
+import { Budget, currentBudget, withBudget } from '../shared/budget';
+import { SecretCache, SecretUnavailableError, type SecretLookup } from '../shared/secret-cache';
+import { MalformedSecretError } from '../shared/secrets';
 import { Dependency, DependencyError, SecretMisconfiguredError } from './errors';
 
 export interface SourceSecretsOptions {
   readonly provider: SecretsProvider;
-  /** Powertools cache lifetime (`maxAge`); 0 fetches on every request. */
+  /** How long a fetched secret is served before it is fetched again; 0 = every request fetches. */
   readonly ttlSeconds: number;
-  /** Minimum age of the cached value before a signature mismatch may force a fresh fetch. */
+  /** Least time between two fetch attempts of one secret after a failure or a signature mismatch. */
   readonly refreshIntervalMs: number;
+  /** With a secret in hand, a refetch is abandoned after this long (the last secret keeps verifying). */
+  readonly staleFetchTimeoutMs: number;
   readonly now: () => number;
 }
 
 export class SourceSecrets {
-  /** When each secret was last fetched from Secrets Manager (as far as this container knows). */
-  private readonly fetchedAt = new Map<string, number>();
+  private readonly cache: SecretCache;
 
-  constructor(private readonly options: SourceSecretsOptions) {}
-
-  /**
-   * Every secret that currently verifies for `secretId`, `current` first. Throws DependencyError
-   * when Secrets Manager fails and SecretMisconfiguredError when the value is unusable.
-   */
-  public async get(secretId: string, options: { forceFetch?: boolean } = {}): Promise<string[]> {
-    const now = this.options.now();
-    const last = this.fetchedAt.get(secretId);
-    const fetches =
-      options.forceFetch === true || last === undefined || now - last >= this.options.ttlSeconds * 1000;
-    let value: unknown;
-    try {
-      value = await this.options.provider.get(secretId, {
-        maxAge: this.options.ttlSeconds,
-        forceFetch: options.forceFetch === true,
-      });
-    } catch (error) {
-      throw new DependencyError(Dependency.SECRETS_MANAGER, 'GetSecretValue', {
-        cause: (error as { cause?: unknown }).cause ?? error,
-      });
-    }
-    if (fetches) this.fetchedAt.set(secretId, now);
-    const text =
-      typeof value === 'string'
-        ? value
-        : value instanceof Uint8Array
-          ? Buffer.from(value).toString('utf8')
-          : '';
-    try {
-      return parseSecretValue(text);
-    } catch (error) {
-      if (error instanceof MalformedSecretError) {
-        throw new SecretMisconfiguredError(secretId, error.message, { cause: error });
-      }
-      throw error;
-    }
+  constructor(options: SourceSecretsOptions) {
+    this.cache = new SecretCache({
+      // Our cache decides when to fetch; Powertools' own cache is bypassed.
+      fetch: (secretId, hasFallback) => {
+        const get = async () =>
+          (await options.provider.get(secretId, { forceFetch: true })) as string | Uint8Array | undefined;
+        if (!hasFallback) return get();
+        // A secret is in hand: bound the refetch tightly, within whatever budget the request has.
+        const outer = currentBudget();
+        const totalMs = Math.min(options.staleFetchTimeoutMs, outer?.callRemainingMs() ?? Infinity);
+        const inner = new Budget({ totalMs });
+        return withBudget(inner, get).finally(() => inner.dispose());
+      },
+      ttlSeconds: options.ttlSeconds,
+      refreshIntervalMs: options.refreshIntervalMs,
+      now: options.now,
+    });
   }
 
   /**
-   * True when a signature mismatch may re-fetch the secret: the copy in hand is at least
-   * `refreshIntervalMs` old. Lets a rotation take effect at once without letting bad requests
-   * hammer Secrets Manager (at most one extra fetch per interval per container).
+   * Every secret that verifies for `secretId`, `current` first (stale when Secrets Manager fails and an
+   * earlier value is in hand). Throws DependencyError when it was never fetched and cannot be now, and
+   * SecretMisconfiguredError when the value is unusable.
    */
-  public mayRefresh(secretId: string): boolean {
-    const last = this.fetchedAt.get(secretId);
-    return last === undefined || this.options.now() - last >= this.options.refreshIntervalMs;
+  public async get(secretId: string): Promise<SecretLookup> {
+    try {
+      return await this.cache.get(secretId);
+    } catch (error) {
+      throw domainError(secretId, error);
+    }
   }
+
+  /** After a mismatch: the values fetched again, or undefined (rate-limited, or the fetch failed). */
+  public async refresh(secretId: string): Promise<SecretLookup | undefined> {
+    try {
+      return await this.cache.refresh(secretId);
+    } catch (error) {
+      throw domainError(secretId, error);
+    }
+  }
+}
+
+function domainError(secretId: string, error: unknown): Error {
+  if (error instanceof MalformedSecretError) {
+    return new SecretMisconfiguredError(secretId, error.message, { cause: error });
+  }
+  if (error instanceof SecretUnavailableError) {
+    const cause = (error.cause as { cause?: unknown } | undefined)?.cause ?? error.cause;
+    return new DependencyError(Dependency.SECRETS_MANAGER, 'GetSecretValue', { cause });
+  }
+  return error as Error;
 }

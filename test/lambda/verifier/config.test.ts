@@ -27,6 +27,9 @@ describe('loadVerifierConfig', () => {
       dedupeWindowSeconds: 604800,
       claimCheckThresholdBytes: 240000,
       secretRefreshIntervalMs: 10000,
+      responseBudgetMs: 4000,
+      eventTimeFields: ['timestamp', 'createdAt', 'occurredAt', 'endedAt'],
+      maxClockSkewSeconds: 300,
     });
   });
 
@@ -44,8 +47,16 @@ describe('loadVerifierConfig', () => {
       HAPP_DEDUPE_WINDOW_SECONDS: '86400',
       HAPP_MAX_BODY_SIZE_BYTES: '1048576',
       HAPP_CLAIM_CHECK_THRESHOLD_BYTES: '0',
+      HAPP_RESPONSE_BUDGET_MS: '2500',
+      HAPP_MAX_EVENT_AGE_SECONDS: '3600',
+      HAPP_EVENT_TIME_FIELDS: 'sentAt, data.time',
+      HAPP_MAX_CLOCK_SKEW_SECONDS: '60',
     });
     expect(config).toMatchObject({
+      responseBudgetMs: 2500,
+      maxEventAgeSeconds: 3600,
+      eventTimeFields: ['sentAt', 'data.time'],
+      maxClockSkewSeconds: 60,
       secretArns: { chat: 'arn:chat', call: 'arn:call' },
       secretsCacheTtlSeconds: 0,
       signatureHeader: 'x-custom-signature',
@@ -75,7 +86,12 @@ describe('loadVerifierConfig', () => {
     ['HAPP_SECRETS_CACHE_TTL_SECONDS', 'soon', /must be an integer \(given "soon"\)/],
     ['HAPP_DEDUPE_WINDOW_SECONDS', '59', /between 60 and 31536000 \(given 59\)/],
     ['HAPP_DEDUPE_WINDOW_SECONDS', '1.5', /must be an integer/],
-    ['HAPP_MAX_BODY_SIZE_BYTES', '0', /between 1 and 10485760 \(given 0\)/],
+    ['HAPP_MAX_BODY_SIZE_BYTES', '0', /between 1 and 4694016 \(given 0\)/],
+    ['HAPP_MAX_BODY_SIZE_BYTES', '10485760', /between 1 and 4694016 \(given 10485760\)/],
+    ['HAPP_RESPONSE_BUDGET_MS', '100', /between 500 and 25000 \(given 100\)/],
+    ['HAPP_MAX_EVENT_AGE_SECONDS', '10', /between 60 and 31536000 \(given 10\)/],
+    ['HAPP_MAX_CLOCK_SKEW_SECONDS', '7200', /between 0 and 3600 \(given 7200\)/],
+    ['HAPP_EVENT_TIME_FIELDS', 'a..b', /invalid field path "a\.\.b"/],
     ['HAPP_CLAIM_CHECK_THRESHOLD_BYTES', '262145', /between 0 and 262144 \(given 262145\)/],
     ['HAPP_SIGNATURE_ENCODINGS', 'hex,sha1', /subset of hex, base64 \(given "hex,sha1"\)/],
     ['HAPP_SIGNATURE_ENCODINGS', ',', /subset of hex, base64/],
@@ -108,6 +124,27 @@ describe('resolveVerifierConfig', () => {
 
   it('fails when no type field is left', () => {
     expect(() => resolveVerifierConfig({ ...base, typeFields: [] })).toThrow(/must name at least one field/);
+  });
+
+  it('fails when maxEventAge + maxClockSkew exceed the dedupe window (a captured delivery could be accepted twice)', () => {
+    expect(() =>
+      resolveVerifierConfig({
+        ...base,
+        dedupeWindowSeconds: 3600,
+        maxEventAgeSeconds: 3600,
+        maxClockSkewSeconds: 1,
+      }),
+    ).toThrow(
+      /maxEventAgeSeconds \(HAPP_MAX_EVENT_AGE_SECONDS\) \+ maxClockSkewSeconds must be less than dedupeWindowSeconds.*\(given 3600 \+ 1 >= 3600\)/,
+    );
+    expect(
+      resolveVerifierConfig({
+        ...base,
+        dedupeWindowSeconds: 3600,
+        maxEventAgeSeconds: 3299,
+        maxClockSkewSeconds: 300,
+      }).maxEventAgeSeconds,
+    ).toBe(3299);
   });
 
   it('fails on a non-integer number, naming the field', () => {

@@ -134,8 +134,15 @@ describe('deriveIdempotencyKey', () => {
     expect(deriveIdempotencyKey('chat', raw, body, []).key).toBe(`chat#${bodyHash}`);
   });
 
-  it('uses one configured field as is, several as a JSON array', () => {
-    expect(deriveIdempotencyKey('call', raw, body, ['callId'])).toEqual({ key: 'call#c1', from: 'fields' });
+  it('uses the JSON of one configured field, of several as an array: the type is part of the key', () => {
+    expect(deriveIdempotencyKey('call', raw, body, ['callId'])).toEqual({ key: 'call#"c1"', from: 'fields' });
+    const seven = (json: string) => {
+      const bytes = Buffer.from(json);
+      return deriveIdempotencyKey('call', bytes, decodeBody(bytes), ['n']).key;
+    };
+    expect(seven('{"n":7}')).toBe('call#7');
+    expect(seven('{"n":"7"}')).toBe('call#"7"');
+    expect(seven('{"n":true}')).not.toBe(seven('{"n":"true"}'));
     expect(deriveIdempotencyKey('call', raw, body, ['event', 'callId', 'n']).key).toBe(
       'call#["call.completed","c1",7]',
     );
@@ -162,6 +169,7 @@ describe('message size and claim-check key', () => {
 
   it('builds an inline envelope carrying the payload encoding', () => {
     const header = {
+      version: 1,
       id: 'i',
       source: 'chat' as const,
       type: 'unknown',

@@ -1,10 +1,10 @@
 // The verifier built with createHandler (source), against dynalite, fauxqs and the local Secrets
 // Manager: the bad-input table, rotation, malformed secrets, metrics and logs, leases.
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { LocalSecretsManagerServer } from '../../../bin/local/secrets-manager-server';
 import { isClaimChecked, type InlineEnvelope } from '../../../lambda/shared/envelope';
@@ -12,6 +12,8 @@ import { signBody } from '../../../lambda/shared/signature';
 import type { VerifierConfig } from '../../../lambda/verifier/config';
 import { messageAttributes, snsMessageBytes } from '../../../lambda/verifier/delivery';
 import { createHandler, type VerifierDependencies } from '../../../lambda/verifier/handler';
+import { budgetedClientConfig } from '../../../lambda/shared/budget';
+import { FaultProxy } from '../../support/fault-proxy';
 import * as t from './support';
 
 let sm: LocalSecretsManagerServer;
@@ -484,45 +486,52 @@ describe('claim check', () => {
 });
 
 describe('leases', () => {
-  it('answers 409 while another invocation holds the claim, and takes over a crashed holder once its lease expired', async () => {
-    let release: (error: Error) => void = () => undefined;
-    const stuck = {
-      send: () => new Promise((_resolve, reject) => (release = reject)),
-    } as unknown as SNSClient;
-    const body = json({ lease: true });
-    const crashed = await setup({}, { sns: stuck });
-    restore = crashed.output.restore;
-    const { stack } = crashed;
-    const healthy = createHandler(t.stackConfig(stack));
+  it('answers 503 + Retry-After while another invocation holds the claim; the holder, stuck on a hung SNS, answers 503 itself at its budget and releases the claim; the retry publishes once', async () => {
+    const proxy = await FaultProxy.start(process.env.AWS_ENDPOINT_URL_SNS as string);
+    try {
+      proxy.inject('Publish', { fault: 'hang' });
+      const budget = 1500;
+      const body = json({ lease: true });
+      const stuck = await setup(
+        { config: { responseBudgetMs: budget } },
+        {
+          sns: new SNSClient({ endpoint: proxy.url, ...budgetedClientConfig() }),
+          logger: new Logger({ logLevel: 'INFO' }),
+        },
+      );
+      restore = stuck.output.restore;
+      const { stack } = stuck;
+      const healthy = createHandler({ ...t.stackConfig(stack), responseBudgetMs: budget });
 
-    const first = crashed.invoke(t.signedEvent('chat', body, CHAT), 60_000);
-    await waitFor(async () => (await t.records(stack.table)).length === 1);
-    const [claim] = await t.records(stack.table);
-    expect(claim.status).toBe('INPROGRESS');
-    // The lease is the invocation's remaining time (60 s here), not the 7-day record expiry.
-    expect(claim.in_progress_expiration).toBeGreaterThan(Date.now() + 30_000);
-    expect(claim.in_progress_expiration).toBeLessThanOrEqual(Date.now() + 60_000);
+      const started = Date.now();
+      const first = stuck.invoke(t.signedEvent('chat', body, CHAT), 60_000);
+      await waitFor(async () => (await t.records(stack.table)).length === 1);
+      const [claim] = await t.records(stack.table);
+      expect(claim.status).toBe('INPROGRESS');
+      // The lease is the response budget, not the Lambda's remaining time (60 s) nor the 7-day expiry.
+      expect(claim.in_progress_expiration).toBeLessThanOrEqual(started + budget + 50);
 
-    const during = await healthy(t.signedEvent('chat', body, CHAT), t.lambdaContext());
-    expect(during.statusCode).toBe(409);
-    expect(t.bodyOf(during)).toEqual({ message: expect.any(String) });
+      const during = await healthy(t.signedEvent('chat', body, CHAT), t.lambdaContext());
+      expect(during.statusCode).toBe(503);
+      expect(during.headers).toMatchObject({ 'retry-after': '2' });
+      expect(t.bodyOf(during)).toEqual({ message: expect.any(String) });
 
-    // The holder "crashed": its lease (the Lambda's remaining time) runs out.
-    await t.ddb.send(
-      new UpdateItemCommand({
-        TableName: stack.table,
-        Key: marshall({ id: claim.id }),
-        UpdateExpression: 'SET in_progress_expiration = :past',
-        ExpressionAttributeValues: marshall({ ':past': Date.now() - 1 }),
-      }),
-    );
-    const after = await healthy(t.signedEvent('chat', body, CHAT), t.lambdaContext());
-    expect(after.statusCode).toBe(202);
-    expect(await t.drain(stack.queueUrl)).toHaveLength(1);
-    expect((await t.records(stack.table)).map((r) => r.status)).toEqual(['COMPLETED']);
+      const answered = await first;
+      expect(answered.statusCode).toBe(503);
+      expect(Date.now() - started).toBeLessThan(budget + 1000); // answered by the function, not at its timeout
+      expect(await t.records(stack.table)).toEqual([]); // released from the budget's reserve
+      expect(stuck.output.logs().find((l) => l.outcome === 'budget-exhausted')).toMatchObject({
+        dependency: 'SNS',
+        status: 503,
+      });
 
-    release(new Error('the crashed container is gone'));
-    expect((await first).statusCode).toBe(503);
+      const after = await healthy(t.signedEvent('chat', body, CHAT), t.lambdaContext());
+      expect(after.statusCode).toBe(202);
+      expect(await t.drain(stack.queueUrl)).toHaveLength(1);
+      expect((await t.records(stack.table)).map((r) => r.status)).toEqual(['COMPLETED']);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('acknowledges a published delivery even when the claim cannot be marked completed', async () => {
@@ -547,7 +556,7 @@ describe('leases', () => {
     });
     // The claim stays in progress until its lease ends, so a quick retry is not published twice.
     const retry = await invoke(t.signedEvent('chat', body, CHAT));
-    expect(retry.statusCode).toBe(409);
+    expect(retry.statusCode).toBe(503);
     expect(await t.drain(stack.queueUrl)).toHaveLength(0);
   });
 });
@@ -576,6 +585,7 @@ describe('logs and metrics', () => {
     expect(statuses).toEqual([202, 200, 202, 401, 404]);
 
     const text = output.text();
+    expect(text).not.toContain(t.sha256(body)); // the key itself is not logged, only its hash
     for (const forbidden of [secret, hex, hex.toUpperCase(), b64, b64.replace(/=$/, ''), marker]) {
       expect(text).not.toContain(forbidden);
     }
@@ -591,7 +601,7 @@ describe('logs and metrics', () => {
       level: 'INFO',
       source: 'chat',
       type: 'chat.message.received',
-      key: `chat#${t.sha256(body)}`,
+      keyHash: t.sha256(`chat#${t.sha256(body)}`).slice(0, 16),
       status: 202,
       secret: 'current',
       requestId: expect.stringMatching(/^req-/),
@@ -616,3 +626,107 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   }
   throw new Error('condition never became true');
 }
+
+describe('replay protection (maxEventAgeSeconds)', () => {
+  const HOUR = 3600_000;
+  const config = { maxEventAgeSeconds: 3600, maxClockSkewSeconds: 300, dedupeWindowSeconds: 7200 };
+  const at = (ms: number) =>
+    JSON.stringify({ event: 'call.completed', callId: t.suffix(), timestamp: new Date(ms).toISOString() });
+
+  it('refuses a delivery older than maxEventAge (422, StaleEvent), never silently', async () => {
+    const { invoke, output, stack } = await setup({ config }, { logger: new Logger({ logLevel: 'INFO' }) });
+    restore = output.restore;
+    const response = await invoke(t.signedEvent('call', at(Date.now() - 2 * HOUR), CALL));
+    expect(response.statusCode).toBe(422);
+    expect(t.bodyOf(response)).toEqual({ message: 'event is too old' });
+    expect(output.metrics()).toEqual({ 'StaleEvent/call': 1 });
+    expect(output.logs()[0]).toMatchObject({ outcome: 'stale', level: 'WARN', eventTimeField: 'timestamp' });
+    expect(await t.drain(stack.queueUrl)).toHaveLength(0);
+    expect(await t.records(stack.table)).toEqual([]);
+  });
+
+  it('answers 503 + Retry-After to a delivery dated beyond the clock skew (time passing fixes it)', async () => {
+    const { invoke, output } = await setup({ config });
+    restore = output.restore;
+    const response = await invoke(t.signedEvent('call', at(Date.now() + 10 * 60_000), CALL));
+    expect(response.statusCode).toBe(503);
+    expect(Number(response.headers?.['retry-after'])).toBeGreaterThanOrEqual(299);
+    expect(output.metrics()).toEqual({ 'FutureEvent/call': 1 });
+  });
+
+  it('accepts and counts a delivery with no time field', async () => {
+    const { invoke, output } = await setup({ config });
+    restore = output.restore;
+    const response = await invoke(
+      t.signedEvent('call', JSON.stringify({ event: 'call.started', id: t.suffix() }), CALL),
+    );
+    expect(response.statusCode).toBe(202);
+    expect(output.metrics()).toEqual({ 'Accepted/call': 1, 'NoEventTime/call': 1 });
+  });
+
+  it('a captured delivery replayed after its dedupe record expired is refused as stale (without the check it is published again)', async () => {
+    let clock = Date.now();
+    const body = at(clock);
+    for (const [check, expected] of [
+      [true, 422],
+      [false, 202],
+    ] as const) {
+      const { invoke, output, stack } = await setup(
+        { config: check ? config : { dedupeWindowSeconds: 7200 } },
+        { now: () => clock },
+      );
+      restore = output.restore;
+      clock = Date.now();
+      expect((await invoke(t.signedEvent('call', body, CALL))).statusCode).toBe(202);
+      expect((await invoke(t.signedEvent('call', body, CALL))).statusCode).toBe(200);
+      // Two hours later (the dedupe window): the record has expired.
+      clock += 2 * HOUR + 1000;
+      const [record] = await t.records(stack.table);
+      await t.ddb.send(
+        new UpdateItemCommand({
+          TableName: stack.table,
+          Key: marshall({ id: record.id }),
+          UpdateExpression: 'SET expiration = :past',
+          ExpressionAttributeValues: marshall({ ':past': Math.floor(Date.now() / 1000) - 1 }),
+        }),
+      );
+      expect((await invoke(t.signedEvent('call', body, CALL))).statusCode).toBe(expected);
+      expect(await t.drain(stack.queueUrl)).toHaveLength(check ? 1 : 2);
+      output.restore();
+      restore = undefined;
+    }
+  });
+});
+
+describe('failures are logged by their first cause', () => {
+  it('SNS fails and releasing the claim fails too: the log names SNS, the failed release beside it', async () => {
+    const sns = await FaultProxy.start(process.env.AWS_ENDPOINT_URL_SNS as string);
+    const ddb = await FaultProxy.start(process.env.AWS_ENDPOINT_URL_DYNAMODB as string);
+    try {
+      sns.inject('Publish', { fault: 'error' });
+      ddb.inject('DeleteItem', { fault: 'error' });
+      const { invoke, output } = await setup(
+        {},
+        {
+          sns: new SNSClient({ endpoint: sns.url, ...budgetedClientConfig() }),
+          dynamodb: new DynamoDBClient({ endpoint: ddb.url, ...budgetedClientConfig() }),
+          logger: new Logger({ logLevel: 'INFO' }),
+        },
+      );
+      restore = output.restore;
+      const response = await invoke(t.signedEvent('chat', json(), CHAT));
+      expect(response.statusCode).toBe(503);
+      expect(output.logs()[0]).toMatchObject({
+        outcome: 'dependency-failure',
+        dependency: 'SNS',
+        error: expect.stringMatching(/^SNS Publish failed/),
+        releaseError: expect.stringMatching(/InternalServerError|injected/),
+      });
+      expect(sns.count('Publish')).toBe(3); // the SDK's attempts, inside the budget
+      expect(ddb.count('DeleteItem')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await sns.stop();
+      await ddb.stop();
+    }
+  });
+});
