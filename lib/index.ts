@@ -5,6 +5,8 @@ export type { HappEnvelope, PayloadLocation } from '../lambda/shared/envelope';
 export { VerifierMetric, METRICS_NAMESPACE } from '../lambda/shared/metrics';
 export { HappWebhookReceiver, SignatureEncoding } from './receiver';
 export type { HappWebhookReceiverProps, HappEndpoints } from './receiver';
+export { HappArchive, DEFAULT_ARCHIVE_RETENTION } from './archive';
+export type { HappArchiveOptions, HappArchiveProps, HappArchiveAlarms } from './archive';
 export { HappIngress } from './ingress/ingress';
 export { RestApiIngress, REST_API_STAGE_NAME } from './ingress/rest-api';
 export type { RestApiIngressOptions, RestApiIngressProps } from './ingress/rest-api';

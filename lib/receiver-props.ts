@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { HappArchiveOptions } from './archive';
 import type { HappIngress } from './ingress/ingress';
 import type { MonitoringOptions } from './monitoring';
 import {
@@ -254,6 +255,16 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
    * @default - the AWS-managed key `alias/aws/sns`
    */
   readonly topicEncryptionKey?: kms.IKey;
+
+  // ---------------------------------------------------------------- archive
+  /**
+   * Keep every accepted event in an S3 archive (SNS → Amazon Data Firehose → S3, per source), to find
+   * events (`happ-webhooks events`) and replay them to one subscriber (`happ-webhooks replay`). `true`
+   * for the defaults, or options. Claim-checked bodies are then kept at least as long as the archive.
+   *
+   * @default false
+   */
+  readonly archive?: boolean | HappArchiveOptions;
 
   // ---------------------------------------------------------------- monitoring
   // (alarmTopic, alarmEmail, pageTopic, receiverAlarms, subscriberAlarms, dashboardName: MonitoringOptions)

@@ -1,4 +1,4 @@
-import { Annotations, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -10,6 +10,12 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { HappSource } from '../lambda/shared/envelope';
+import {
+  DEFAULT_ARCHIVE_RETENTION,
+  HappArchive,
+  type HappArchiveOptions,
+  validateArchiveOptions,
+} from './archive';
 import { HappIngress } from './ingress/ingress';
 import { RestApiIngress } from './ingress/rest-api';
 import type { IHappIngress } from './ingress/types';
@@ -62,6 +68,8 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
   public readonly alarmTopic?: sns.ITopic;
   /** The CloudWatch dashboard; undefined when `monitoring` is false. */
   public readonly dashboard?: cloudwatch.Dashboard;
+  /** The event archive (bucket, delivery streams, alarms); undefined unless `archive` is set. */
+  public readonly archive?: HappArchive;
 
   private readonly _subscribers: HappSubscriber[] = [];
   private subscribersScope?: Construct;
@@ -88,9 +96,10 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     this.callSecret = secrets.call;
 
     // 2. store: idempotency table and claim-check bucket
+    const archiveOptions = props.archive === true ? {} : props.archive || undefined;
     const store = createStore(this, {
       removalPolicy,
-      claimCheckExpiration: props.claimCheckExpiration,
+      claimCheckExpiration: this.claimCheckExpiration(props, archiveOptions),
       claimCheckAccessLogsBucket: props.claimCheckAccessLogsBucket,
     });
     this.table = store.table;
@@ -141,6 +150,17 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     this.alarms = this.monitoring?.alarms;
     this.alarmTopic = this.monitoring?.alarmTopic;
     this.dashboard = this.monitoring?.dashboard;
+
+    // 7. archive (optional): every envelope published, kept in S3 through Firehose
+    if (archiveOptions) {
+      this.archive = new HappArchive(this, 'Archive', {
+        logRetention,
+        ...archiveOptions,
+        topic: this.topic,
+        sources: routes.map((r) => r.source),
+        alarmActions: this.monitoring?.alarmActions,
+      });
+    }
   }
 
   /** The REST API, when the ingress is `HappIngress.restApi()` (the default). */
@@ -190,6 +210,29 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     const subscriber = new HappSubscriber(this.subscribersScope, id, { ...options, receiver: this, handler });
     this._subscribers.push(subscriber);
     return subscriber;
+  }
+
+  /**
+   * With an archive, claim-checked bodies must outlive it (an archived claim-checked event replays with
+   * its payload): the bucket keeps them at least as long as the archive keeps events.
+   */
+  private claimCheckExpiration(
+    props: HappWebhookReceiverProps,
+    archive: HappArchiveOptions | undefined,
+  ): Duration | undefined {
+    if (!archive) return props.claimCheckExpiration;
+    validateArchiveOptions(archive);
+    const retention = archive.retention ?? DEFAULT_ARCHIVE_RETENTION;
+    const given = props.claimCheckExpiration ?? Duration.days(30);
+    if (retention.isUnresolved() || given.isUnresolved() || given.toDays() >= retention.toDays())
+      return given;
+    if (props.claimCheckExpiration) {
+      Annotations.of(this).addWarningV2(
+        'cdk-happ-webhooks:claimCheckExpirationExtended',
+        `claimCheckExpiration (${given.toHumanString()}) is shorter than archive.retention (${retention.toHumanString()}): claim-checked bodies are kept ${retention.toHumanString()} so archived events replay with their payload`,
+      );
+    }
+    return retention;
   }
 
   private restApiIngress(field: string): RestApiIngress {

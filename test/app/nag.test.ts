@@ -88,3 +88,15 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 });
+
+describe('cdk-nag with the archive on', () => {
+  it('finds nothing unacknowledged', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Archived');
+    new HappWebhookReceiver(stack, 'Happ', { archive: true });
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(
+      report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`),
+    ).toEqual([]);
+  });
+});

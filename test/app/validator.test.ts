@@ -1,5 +1,6 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { HappWebhooksExampleStack } from '../../bin/app';
+import { HappWebhookReceiver } from '../../lib';
 
 const STRICT = { context: { '@aws-cdk/core:validateAgainstDefaultRules': true } };
 
@@ -7,6 +8,12 @@ describe("the CDK's built-in CloudFormation validator", () => {
   it('finds no error in the example stack (findings are errors with validateAgainstDefaultRules)', () => {
     const app = new App(STRICT);
     new HappWebhooksExampleStack(app, 'HappWebhooksExample');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('finds no error in a receiver with the archive on', () => {
+    const app = new App(STRICT);
+    new HappWebhookReceiver(new Stack(app, 'Archived'), 'Happ', { archive: true });
     expect(() => app.synth()).not.toThrow();
   });
 
