@@ -8,6 +8,14 @@ import type { HappArchiveOptions } from './archive';
 import type { HappIngress } from './ingress/ingress';
 import type { MonitoringOptions } from './monitoring';
 import {
+  MAX_CLOCK_SKEW_RANGE,
+  MAX_DELIVERABLE_BODY_BYTES,
+  MAX_EVENT_AGE_RANGE,
+  RESPONSE_BUDGET_RANGE,
+  replayWindowClosed,
+} from '../lambda/shared/limits';
+import { DEFAULTS } from '../lambda/shared/env';
+import {
   validateDuration,
   validateFieldList,
   validateInteger,
@@ -115,9 +123,11 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
   readonly dedupeWindow?: Duration;
 
   /**
-   * Bodies larger than this are answered 413. At most 10 MiB (API Gateway's limit).
+   * Bodies larger than this are answered 413 by the verifier. At most 4,694,016 bytes: every body
+   * reaches the verifier base64-encoded inside Lambda's 6 MB synchronous payload, so a larger one is
+   * refused by API Gateway itself before the verifier runs (413 in the access log and the 4XX metric).
    *
-   * @default - no limit below API Gateway's 10 MiB
+   * @default - no limit below what reaches Lambda (4,694,016 bytes)
    */
   readonly maxBodySizeBytes?: number;
 
@@ -136,6 +146,42 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
    * @default Duration.minutes(5)
    */
   readonly secretsCacheTtl?: Duration;
+
+  /**
+   * Time from the start of an invocation within which the verifier answers, whatever its
+   * dependencies do: a call still pending then is abandoned, the claim released, and the answer is
+   * 503 with `Retry-After`. Happ waits 5 s; keep headroom for the network. Between 500 ms and
+   * 25 s, and at least 1 s below `verifierTimeout`.
+   *
+   * @default - 4 seconds, or `verifierTimeout` minus 1 second when that is shorter
+   */
+  readonly responseBudget?: Duration;
+
+  /**
+   * Refuse signed deliveries whose event time (see `eventTimeFields`) is older than this: 422, metric
+   * `StaleEvent`. Must be shorter than `dedupeWindow` minus `maxClockSkew`, so that a captured request
+   * can never be accepted twice (inside the window it is a duplicate, after it it is stale).
+   * Deliveries with no event time are accepted and counted (`NoEventTime`). Between 1 minute and 365 days.
+   *
+   * @default - no freshness check
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * JSON fields (dot paths) carrying the event time, first present wins: ISO-8601, epoch seconds or
+   * epoch milliseconds. Read only when `maxEventAge` is set.
+   *
+   * @default ['timestamp', 'createdAt', 'occurredAt', 'endedAt']
+   */
+  readonly eventTimeFields?: string[];
+
+  /**
+   * How far in the future an event time may be (the sender's clock ahead of AWS's) before the
+   * delivery is answered 503 (retried later). Between 0 and 1 hour. Read only when `maxEventAge` is set.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly maxClockSkew?: Duration;
 
   // ---------------------------------------------------------------- API Gateway
   /**
@@ -285,8 +331,6 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
   readonly monitoringInNestedStack?: boolean;
 }
 
-/** API Gateway's maximum payload. */
-const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** One SNS message, body and attributes. */
 const SNS_MAX_MESSAGE_BYTES = 262_144;
 
@@ -318,7 +362,7 @@ export function validateReceiverProps(props: HappWebhookReceiverProps): void {
   validateFieldList('idempotencyKeyFields', props.idempotencyKeyFields, true);
   validateDuration('dedupeWindow', props.dedupeWindow, Duration.minutes(1), Duration.days(365));
   validateWhole('dedupeWindow', props.dedupeWindow, 'seconds');
-  validateInteger('maxBodySizeBytes', props.maxBodySizeBytes, 1, API_GATEWAY_MAX_BODY_BYTES);
+  validateInteger('maxBodySizeBytes', props.maxBodySizeBytes, 1, MAX_DELIVERABLE_BODY_BYTES);
   validateInteger('claimCheckThresholdBytes', props.claimCheckThresholdBytes, 0, SNS_MAX_MESSAGE_BYTES);
   validateDuration('secretsCacheTtl', props.secretsCacheTtl, Duration.seconds(0), Duration.hours(24));
   validateWhole('secretsCacheTtl', props.secretsCacheTtl, 'seconds');
@@ -330,9 +374,71 @@ export function validateReceiverProps(props: HappWebhookReceiverProps): void {
     );
   }
   validateInteger('verifierMemorySizeMb', props.verifierMemorySizeMb, 128, 10240);
-  validateDuration('verifierTimeout', props.verifierTimeout, Duration.seconds(1), Duration.seconds(29));
+  validateDuration('verifierTimeout', props.verifierTimeout, Duration.seconds(2), Duration.seconds(29));
   validateWhole('verifierTimeout', props.verifierTimeout, 'seconds');
   validateInteger('verifierReservedConcurrency', props.verifierReservedConcurrency, 1);
+  validateTimeProps(props);
   validateDuration('claimCheckExpiration', props.claimCheckExpiration, Duration.days(1), Duration.days(3650));
   validateWhole('claimCheckExpiration', props.claimCheckExpiration, 'days');
+}
+
+/** The response budget in ms: the prop, or 4 s capped at a second below the verifier's timeout. */
+export function responseBudgetMs(props: HappWebhookReceiverProps): number {
+  if (props.responseBudget !== undefined) return props.responseBudget.toMilliseconds();
+  const timeout = props.verifierTimeout ?? Duration.seconds(10);
+  if (timeout.isUnresolved()) return DEFAULTS.responseBudgetMs;
+  return Math.max(
+    RESPONSE_BUDGET_RANGE.min,
+    Math.min(DEFAULTS.responseBudgetMs, timeout.toMilliseconds() - 1000),
+  );
+}
+
+/** The response budget and the freshness check, with how they relate to the timeout and the dedupe window. */
+function validateTimeProps(props: HappWebhookReceiverProps): void {
+  validateDuration(
+    'responseBudget',
+    props.responseBudget,
+    Duration.millis(RESPONSE_BUDGET_RANGE.min),
+    Duration.millis(RESPONSE_BUDGET_RANGE.max),
+  );
+  const timeout = props.verifierTimeout ?? Duration.seconds(10);
+  if (props.responseBudget !== undefined && !props.responseBudget.isUnresolved() && !timeout.isUnresolved()) {
+    if (props.responseBudget.toMilliseconds() + 1000 > timeout.toMilliseconds()) {
+      throw new Error(
+        `responseBudget must be at least 1 second below verifierTimeout, so the function answers before Lambda stops it (given responseBudget ${props.responseBudget.toHumanString()}, verifierTimeout ${timeout.toHumanString()})`,
+      );
+    }
+  }
+  validateDuration(
+    'maxEventAge',
+    props.maxEventAge,
+    Duration.seconds(MAX_EVENT_AGE_RANGE.min),
+    Duration.seconds(MAX_EVENT_AGE_RANGE.max),
+  );
+  validateWhole('maxEventAge', props.maxEventAge, 'seconds');
+  validateFieldList('eventTimeFields', props.eventTimeFields, false);
+  validateDuration(
+    'maxClockSkew',
+    props.maxClockSkew,
+    Duration.seconds(MAX_CLOCK_SKEW_RANGE.min),
+    Duration.seconds(MAX_CLOCK_SKEW_RANGE.max),
+  );
+  validateWhole('maxClockSkew', props.maxClockSkew, 'seconds');
+  if (props.maxEventAge === undefined) {
+    for (const name of ['eventTimeFields', 'maxClockSkew'] as const) {
+      if (props[name] !== undefined) {
+        throw new Error(`${name} is only read with maxEventAge: set maxEventAge too, or remove ${name}`);
+      }
+    }
+    return;
+  }
+  const age = props.maxEventAge;
+  const skew = props.maxClockSkew ?? Duration.seconds(DEFAULTS.maxClockSkewSeconds);
+  const window = props.dedupeWindow ?? Duration.seconds(DEFAULTS.dedupeWindowSeconds);
+  if (age.isUnresolved() || skew.isUnresolved() || window.isUnresolved()) return;
+  if (!replayWindowClosed(age.toSeconds(), skew.toSeconds(), window.toSeconds())) {
+    throw new Error(
+      `maxEventAge plus maxClockSkew must be shorter than dedupeWindow, or a captured request could be accepted again once its dedupe record expires (given maxEventAge ${age.toHumanString()} + maxClockSkew ${skew.toHumanString()}, dedupeWindow ${window.toHumanString()})`,
+    );
+  }
 }

@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../../lambda/shared/env';
 import { METRICS_NAMESPACE } from '../../lambda/shared/metrics';
-import type { HappWebhookReceiverProps } from '../receiver-props';
+import { type HappWebhookReceiverProps, responseBudgetMs } from '../receiver-props';
 import { bundledCode } from './assets';
 import type { WebhookSecrets } from './secrets';
 
@@ -97,11 +97,15 @@ function verifierEnvironment(
     [ENV.SECRETS_CACHE_TTL_SECONDS]: String(
       props.secretsCacheTtl?.toSeconds() ?? DEFAULTS.secretsCacheTtlSeconds,
     ),
+    [ENV.RESPONSE_BUDGET_MS]: String(responseBudgetMs(props)),
+    [ENV.EVENT_TIME_FIELDS]: (props.eventTimeFields ?? [...DEFAULTS.eventTimeFields]).join(','),
+    [ENV.MAX_CLOCK_SKEW_SECONDS]: String(props.maxClockSkew?.toSeconds() ?? DEFAULTS.maxClockSkewSeconds),
     POWERTOOLS_SERVICE_NAME: 'happ-webhooks-verifier',
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   };
   if (resources.secrets.chat) env[ENV.CHAT_SECRET_ARN] = resources.secrets.chat.secretArn;
   if (resources.secrets.call) env[ENV.CALL_SECRET_ARN] = resources.secrets.call.secretArn;
+  if (props.maxEventAge !== undefined) env[ENV.MAX_EVENT_AGE_SECONDS] = String(props.maxEventAge.toSeconds());
   if (props.maxBodySizeBytes !== undefined) env[ENV.MAX_BODY_SIZE_BYTES] = String(props.maxBodySizeBytes);
   return env;
 }

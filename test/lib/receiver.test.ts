@@ -328,13 +328,16 @@ describe('HappWebhookReceiver: verifier Lambda', () => {
       [ENV.DEDUPE_WINDOW_SECONDS]: '604800',
       [ENV.CLAIM_CHECK_THRESHOLD_BYTES]: '240000',
       [ENV.SECRETS_CACHE_TTL_SECONDS]: '300',
+      [ENV.RESPONSE_BUDGET_MS]: '4000',
+      [ENV.EVENT_TIME_FIELDS]: 'timestamp,createdAt,occurredAt,endedAt',
+      [ENV.MAX_CLOCK_SKEW_SECONDS]: '300',
       POWERTOOLS_SERVICE_NAME: 'happ-webhooks-verifier',
       POWERTOOLS_METRICS_NAMESPACE: 'HappWebhooks',
     });
   });
 
   it('covers every verifier variable of lambda/shared/env.ts', () => {
-    const { template } = receiverStack({ maxBodySizeBytes: 1_000_000 });
+    const { template } = receiverStack({ maxBodySizeBytes: 1_000_000, maxEventAge: Duration.days(1) });
     const set = Object.keys(verifierEnv(template));
     const verifierVariables = Object.values(ENV).filter((name) => name !== ENV.SUBSCRIBER_NAME);
     expect(set).toEqual(expect.arrayContaining(verifierVariables));
@@ -351,8 +354,16 @@ describe('HappWebhookReceiver: verifier Lambda', () => {
       maxBodySizeBytes: 1_048_576,
       claimCheckThresholdBytes: 100_000,
       secretsCacheTtl: Duration.seconds(0),
+      responseBudget: Duration.millis(3500),
+      maxEventAge: Duration.hours(6),
+      eventTimeFields: ['meta.sentAt'],
+      maxClockSkew: Duration.seconds(30),
     });
     expect(verifierEnv(template)).toMatchObject({
+      [ENV.RESPONSE_BUDGET_MS]: '3500',
+      [ENV.MAX_EVENT_AGE_SECONDS]: '21600',
+      [ENV.EVENT_TIME_FIELDS]: 'meta.sentAt',
+      [ENV.MAX_CLOCK_SKEW_SECONDS]: '30',
       [ENV.SIGNATURE_HEADER]: 'X-Happ-Signature-256',
       [ENV.SIGNATURE_ENCODINGS]: 'base64',
       [ENV.SIGNATURE_PREFIX]: '',
@@ -367,6 +378,10 @@ describe('HappWebhookReceiver: verifier Lambda', () => {
 
   it('leaves the body size unlimited (below API Gateway) unless maxBodySizeBytes is set', () => {
     expect(verifierEnv(receiverStack().template)[ENV.MAX_BODY_SIZE_BYTES]).toBeUndefined();
+  });
+
+  it('checks no event time unless maxEventAge is set', () => {
+    expect(verifierEnv(receiverStack().template)[ENV.MAX_EVENT_AGE_SECONDS]).toBeUndefined();
   });
 
   it('grants exactly: its log group, GetSecretValue on its two secrets, four item actions, publish, put object', () => {
@@ -426,7 +441,7 @@ describe('HappWebhookReceiver: verifier Lambda', () => {
 
   it("fails when verifierTimeout exceeds API Gateway's 29 seconds", () => {
     expect(() => receiverStack({ verifierTimeout: Duration.seconds(30) })).toThrow(
-      /verifierTimeout must be between 1 second and 29 seconds \(given 30 seconds\)/,
+      /verifierTimeout must be between 2 seconds and 29 seconds \(given 30 seconds\)/,
     );
   });
 
@@ -489,9 +504,72 @@ describe('HappWebhookReceiver: signature options', () => {
     );
   });
 
-  it("fails when maxBodySizeBytes exceeds API Gateway's 10 MiB", () => {
-    expect(() => receiverStack({ maxBodySizeBytes: 10 * 1024 * 1024 + 1 })).toThrow(
-      /maxBodySizeBytes must be an integer between 1 and 10485760 \(given 10485761\)/,
+  it('fails when maxBodySizeBytes exceeds what reaches Lambda base64-encoded (4,694,016 bytes)', () => {
+    expect(() => receiverStack({ maxBodySizeBytes: 4_694_017 })).toThrow(
+      /maxBodySizeBytes must be an integer between 1 and 4694016 \(given 4694017\)/,
+    );
+    expect(() => receiverStack({ maxBodySizeBytes: 4_694_016 })).not.toThrow();
+  });
+
+  it('fails when responseBudget is outside 500 ms – 25 s or not a second below verifierTimeout', () => {
+    expect(() => receiverStack({ responseBudget: Duration.millis(400) })).toThrow(
+      /responseBudget must be between 500 millis and 25 seconds \(given 400 millis\)/,
+    );
+    expect(() => receiverStack({ responseBudget: Duration.seconds(9.5) })).toThrow(
+      /responseBudget must be at least 1 second below verifierTimeout.*\(given responseBudget 9 seconds 500 millis, verifierTimeout 10 seconds\)/,
+    );
+    expect(() =>
+      receiverStack({ responseBudget: Duration.seconds(20), verifierTimeout: Duration.seconds(21) }),
+    ).not.toThrow();
+    expect(() =>
+      receiverStack({ responseBudget: Duration.seconds(4), verifierTimeout: Duration.seconds(4) }),
+    ).toThrow(
+      /responseBudget must be at least 1 second below verifierTimeout.*\(given responseBudget 4 seconds, verifierTimeout 4 seconds\)/,
+    );
+    // Not given: 4 s, capped a second below a shorter timeout.
+    expect(
+      verifierEnv(receiverStack({ verifierTimeout: Duration.seconds(4) }).template)[ENV.RESPONSE_BUDGET_MS],
+    ).toBe('3000');
+    expect(
+      verifierEnv(receiverStack({ verifierTimeout: Duration.seconds(2) }).template)[ENV.RESPONSE_BUDGET_MS],
+    ).toBe('1000');
+  });
+
+  it('fails when maxEventAge + maxClockSkew would let a captured request in again after the dedupe window', () => {
+    expect(() => receiverStack({ maxEventAge: Duration.days(7) })).toThrow(
+      /maxEventAge plus maxClockSkew must be shorter than dedupeWindow.*\(given maxEventAge 7 days \+ maxClockSkew 5 minutes, dedupeWindow 7 days\)/,
+    );
+    expect(() =>
+      receiverStack({
+        maxEventAge: Duration.hours(1),
+        maxClockSkew: Duration.minutes(1),
+        dedupeWindow: Duration.minutes(61),
+      }),
+    ).toThrow(/given maxEventAge 1 hour \+ maxClockSkew 1 minute, dedupeWindow 1 hour 1 minute/);
+    expect(() =>
+      receiverStack({
+        maxEventAge: Duration.hours(1),
+        maxClockSkew: Duration.minutes(1),
+        dedupeWindow: Duration.minutes(62),
+      }),
+    ).not.toThrow();
+  });
+
+  it('fails on maxEventAge, maxClockSkew or eventTimeFields out of range, and on the latter two without maxEventAge', () => {
+    expect(() => receiverStack({ maxEventAge: Duration.seconds(30) })).toThrow(
+      /maxEventAge must be between 1 minute and 365 days \(given 30 seconds\)/,
+    );
+    expect(() => receiverStack({ maxEventAge: Duration.days(1), maxClockSkew: Duration.hours(2) })).toThrow(
+      /maxClockSkew must be between 0 seconds and 1 hour \(given 2 hours\)/,
+    );
+    expect(() => receiverStack({ maxEventAge: Duration.days(1), eventTimeFields: [] })).toThrow(
+      /eventTimeFields must list at least one field \(given \[\]\)/,
+    );
+    expect(() => receiverStack({ maxClockSkew: Duration.minutes(1) })).toThrow(
+      /maxClockSkew is only read with maxEventAge/,
+    );
+    expect(() => receiverStack({ eventTimeFields: ['ts'] })).toThrow(
+      /eventTimeFields is only read with maxEventAge/,
     );
   });
 
