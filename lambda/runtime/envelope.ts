@@ -3,6 +3,7 @@
  * Pure: no AWS calls. Errors name the field and never quote the payload.
  */
 import {
+  ENVELOPE_VERSION,
   HAPP_SOURCES,
   type ClaimCheckedEnvelope,
   type HappEnvelope,
@@ -10,10 +11,12 @@ import {
   type InlineEnvelope,
   type PayloadLocation,
 } from '../shared/envelope';
-import { MalformedEnvelopeError } from './errors';
+import { MalformedEnvelopeError, UnsupportedEnvelopeVersionError } from './errors';
 
 const INLINE_ENCODINGS = ['json', 'text', 'base64'] as const;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
+/** Canonical padded base64 (what the verifier writes with `Buffer#toString('base64')`). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 type Json = Record<string, unknown>;
 
@@ -63,11 +66,18 @@ function parseLocation(value: unknown): PayloadLocation {
 }
 
 /**
- * Parses and validates one message body. Throws MalformedEnvelopeError when the body is not JSON,
- * not an object, lacks a field, has an unknown `source`, or carries neither (or both) of `payload`
- * and `payloadLocation`.
+ * Parses and validates one message body. Throws MalformedEnvelopeError when the record has no body,
+ * the body is not JSON, not an object, lacks a field, has an unknown `source`, carries neither (or
+ * both) of `payload` and `payloadLocation`, or a `base64` payload that is not base64; and
+ * UnsupportedEnvelopeVersionError (a MalformedEnvelopeError) for a `version` other than
+ * ENVELOPE_VERSION. Either way the record fails: it is retried and then parked in the DLQ, never dropped.
  */
-export function parseEnvelope(body: string): HappEnvelope {
+export function parseEnvelope(body: string | undefined | null): HappEnvelope {
+  if (typeof body !== 'string' || body === '') {
+    throw new MalformedEnvelopeError(
+      `the SQS record has no message body (got ${describe(body)}); a Happ envelope is a JSON object`,
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -76,6 +86,9 @@ export function parseEnvelope(body: string): HappEnvelope {
   }
   if (!isObject(parsed)) {
     throw new MalformedEnvelopeError(`message body must be a JSON object (got ${describe(parsed)})`);
+  }
+  if (parsed.version !== undefined && parsed.version !== ENVELOPE_VERSION) {
+    throw new UnsupportedEnvelopeVersionError(parsed.version);
   }
   const id = requireString(parsed, 'id');
   const source = requireString(parsed, 'source');
@@ -113,6 +126,11 @@ export function parseEnvelope(body: string): HappEnvelope {
   if (encoding !== 'json' && typeof parsed.payload !== 'string') {
     throw new MalformedEnvelopeError(
       `envelope field "payload" must be a string when payloadEncoding is ${String(encoding)} (got ${describe(parsed.payload)})`,
+    );
+  }
+  if (encoding === 'base64' && (parsed.payload === '' || !BASE64.test(parsed.payload as string))) {
+    throw new MalformedEnvelopeError(
+      `envelope field "payload" is not base64 although payloadEncoding is base64 (${(parsed.payload as string).length} characters)`,
     );
   }
   const envelope: InlineEnvelope = {

@@ -6,8 +6,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { Budget, type BudgetedRequest, budgetedClientConfig, withBudget } from '../shared/budget';
 import { DEFAULTS, ENV, requireEnv } from '../shared/env';
 import type { HappEnvelope } from '../shared/envelope';
 import { parseEnvelope } from './envelope';
@@ -43,6 +45,36 @@ function withDeadline(context: Context | undefined): Context {
   } as Context;
 }
 
+/**
+ * The helper's own AWS calls (claim-check GetObject, the idempotency table's DynamoDB calls) are
+ * bounded by the invocation's remaining time minus this margin, so a hung dependency fails the
+ * record it belongs to (returned to the queue) and the batch still answers before Lambda's timeout.
+ */
+export const INVOCATION_MARGIN_MS = 1_000;
+/** The last part of that budget is kept for releasing a failed record's claim (DeleteItem). */
+export const RELEASE_RESERVE_MS = 500;
+/**
+ * Per-attempt timeouts of the helper's clients. An attempt that hangs is abandoned after
+ * `attemptTimeoutMs` and retried (3 attempts), so a hung dependency fails its record in about
+ * 3 × 5 s, however long the invocation may still run.
+ */
+export const RUNTIME_CLIENT_TIMEOUTS = { connectionTimeoutMs: 1_000, attemptTimeoutMs: 5_000 } as const;
+
+function isRelease(request: BudgetedRequest): boolean {
+  const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1];
+  return typeof target === 'string' && target.endsWith('.DeleteItem');
+}
+
+/** The time the helper's own calls of one invocation may take. */
+function invocationBudget(context: Context): Budget {
+  const totalMs = Math.max(0, context.getRemainingTimeInMillis() - INVOCATION_MARGIN_MS);
+  return new Budget({
+    totalMs,
+    reserveMs: Math.min(RELEASE_RESERVE_MS, Math.floor(totalMs / 4)),
+    reserveFor: isRelease,
+  });
+}
+
 /** The Lambda handler `happHandler` returns. */
 export type HappSqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -51,8 +83,13 @@ export type HappSqsHandler = (event: SQSEvent, context: Context) => Promise<SQSB
 // http://127.0.0.1:4566 is addressed by path, a host name by virtual host, as the SDK decides).
 let sharedS3: S3Client | undefined;
 function defaultS3(): S3Client {
-  sharedS3 ??= new S3Client({});
+  sharedS3 ??= new S3Client(budgetedClientConfig(RUNTIME_CLIENT_TIMEOUTS));
   return sharedS3;
+}
+let sharedDynamoDb: DynamoDBClient | undefined;
+function defaultDynamoDb(): DynamoDBClient {
+  sharedDynamoDb ??= new DynamoDBClient(budgetedClientConfig(RUNTIME_CLIENT_TIMEOUTS));
+  return sharedDynamoDb;
 }
 
 interface Resolved {
@@ -174,7 +211,7 @@ export function happHandler(
     idempotencyConfig = config;
     const persistenceStore = new DynamoDBPersistenceLayer({
       tableName,
-      ...(idemOptions.dynamoDbClient ? { awsSdkV3Client: idemOptions.dynamoDbClient } : {}),
+      awsSdkV3Client: idemOptions.dynamoDbClient ?? defaultDynamoDb(),
     });
     const idempotent = makeIdempotent(
       async (_key: string, work: () => Promise<void>): Promise<void> => {
@@ -293,12 +330,16 @@ export function happHandler(
     };
 
     const processor = new BatchProcessor(EventType.SQS);
+    const budget = invocationBudget(lambdaContext);
     try {
-      return await processPartialResponse(sqsEvent, processRecord, processor, {
-        context: lambdaContext,
-        processInParallel,
-      });
+      return await withBudget(budget, () =>
+        processPartialResponse(sqsEvent, processRecord, processor, {
+          context: lambdaContext,
+          processInParallel,
+        }),
+      );
     } finally {
+      budget.dispose();
       logger.info('batch processed', {
         records: sqsEvent.Records.length,
         handled,

@@ -33,6 +33,7 @@ export {
   MissingConfigurationError,
   PayloadFetchError,
   PayloadIntegrityError,
+  UnsupportedEnvelopeVersionError,
 } from './errors';
 export { HappEvents, KNOWN_EVENT_TYPES, CHAT_EVENT_TYPES, CALL_EVENT_TYPES } from '../shared/events';
 export type { KnownHappEventType } from '../shared/events';

@@ -8,6 +8,10 @@
 //   error       answer HTTP 500 in the protocol's error shape (the SDK retries it)
 //   drop-answer forward the request (the emulator applies it), then destroy the socket instead of
 //               passing the answer on: the write happened, the client never hears
+//   slow        a brown-out: forward after `delayMs` even if the client has given up meanwhile (the
+//               service does the work late), answer only a client still listening
+//   apply-hold  forward the request (applied), then hold the socket open and never answer: what a
+//               process killed mid-call leaves behind
 //
 // The operation is read from `X-Amz-Target` (JSON protocols: DynamoDB, Secrets Manager, SQS), from
 // `Action=` in the body (SNS's query protocol) or from the method and path (S3, path-style).
@@ -20,11 +24,11 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type Fault = 'hang' | 'delay' | 'reset' | 'error' | 'drop-answer';
+export type Fault = 'hang' | 'delay' | 'reset' | 'error' | 'drop-answer' | 'slow' | 'apply-hold';
 
 export interface FaultRule {
   readonly fault: Fault;
-  /** For `delay`. */
+  /** For `delay` and `slow`. */
   readonly delayMs?: number;
   /** Apply to the next N matching requests only, then pass them again. @default every request */
   readonly times?: number;
@@ -121,8 +125,13 @@ export class FaultProxy {
         await new Promise((resolve) => setTimeout(resolve, rule.delayMs ?? 0));
         if (req.socket.destroyed) return;
         return this.forward(req, body, res, false);
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, rule.delayMs ?? 0));
+        return this.forward(req, body, res, false);
       case 'drop-answer':
         return this.forward(req, body, res, true);
+      case 'apply-hold':
+        return this.forward(req, body, res, 'hold');
       default:
         return this.forward(req, body, res, false);
     }
@@ -132,7 +141,7 @@ export class FaultProxy {
     req: IncomingMessage,
     body: Buffer,
     res: ServerResponse,
-    dropAnswer: boolean,
+    dropAnswer: boolean | 'hold',
   ): Promise<void> {
     return new Promise((resolve) => {
       const upstream = httpRequest(
@@ -147,7 +156,9 @@ export class FaultProxy {
           const parts: Buffer[] = [];
           answer.on('data', (chunk: Buffer) => parts.push(chunk));
           answer.on('end', () => {
-            if (dropAnswer) {
+            if (dropAnswer === 'hold') {
+              // applied upstream; the socket stays open, nothing is ever written
+            } else if (dropAnswer) {
               req.socket.destroy(); // applied upstream; the client never hears
             } else if (!req.socket.destroyed) {
               res.writeHead(answer.statusCode ?? 502, answer.headers);

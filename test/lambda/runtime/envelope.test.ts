@@ -1,5 +1,11 @@
-import { MalformedEnvelopeError, parseEnvelope } from '../../../lambda/runtime';
-import { envelope } from './factories';
+import {
+  MalformedEnvelopeError,
+  UnsupportedEnvelopeVersionError,
+  happHandler,
+  parseEnvelope,
+} from '../../../lambda/runtime';
+import { ENVELOPE_VERSION } from '../../../lambda/shared/envelope';
+import { envelope, lambdaContext, sqsEvent, sqsRecord } from './factories';
 
 const location = { bucket: 'b', key: 'k', size: 3, sha256: 'A'.repeat(64) };
 
@@ -108,6 +114,52 @@ describe('parseEnvelope', () => {
   ])('fails when the body is %s', (_what, body, message) => {
     expect(() => parseEnvelope(body)).toThrow(MalformedEnvelopeError);
     expect(() => parseEnvelope(body)).toThrow(message);
+  });
+
+  it('refuses a record without a body as MalformedEnvelopeError (not a TypeError)', () => {
+    for (const body of [undefined, null, '']) {
+      expect(() => parseEnvelope(body)).toThrow(MalformedEnvelopeError);
+      expect(() => parseEnvelope(body)).toThrow(/the SQS record has no message body/);
+    }
+  });
+
+  it('refuses a base64 payload that is not base64, or empty, instead of handing over an empty Buffer', () => {
+    for (const payload of ['not base64!', 'AAE', '', '@@@@', 'AA==AA==']) {
+      expect(() => parseEnvelope(JSON.stringify(envelope({ payload, payloadEncoding: 'base64' })))).toThrow(
+        /"payload" is not base64 although payloadEncoding is base64/,
+      );
+    }
+    expect(
+      parseEnvelope(JSON.stringify(envelope({ payload: 'AAEC', payloadEncoding: 'base64' }))),
+    ).toMatchObject({
+      payload: 'AAEC',
+    });
+  });
+
+  it('reads version 1 and envelopes without a version; fails any other version, naming it', () => {
+    expect(ENVELOPE_VERSION).toBe(1);
+    expect(parseEnvelope(JSON.stringify(envelope({ version: 1 })))).toMatchObject({ type: 'call.completed' });
+    expect(parseEnvelope(JSON.stringify(envelope()))).toMatchObject({ type: 'call.completed' });
+    for (const version of [2, '1', 0]) {
+      const body = JSON.stringify(envelope({ version }));
+      expect(() => parseEnvelope(body)).toThrow(UnsupportedEnvelopeVersionError);
+      expect(() => parseEnvelope(body)).toThrow(
+        `envelope version ${JSON.stringify(version)} is not supported by this runtime helper (it reads version 1)`,
+      );
+    }
+  });
+
+  it('happHandler fails (never drops) a record of an unknown version: it returns to the queue', async () => {
+    const fn = jest.fn();
+    const handler = happHandler(fn, { idempotency: false });
+    const unknown = sqsRecord(envelope({ version: 2 }));
+    const known = sqsRecord(envelope({ version: 1 }));
+    const noBody = sqsRecord('', { body: undefined as unknown as string });
+    const result = await handler(sqsEvent(unknown, known, noBody), lambdaContext());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [unknown.messageId, noBody.messageId].sort(),
+    );
+    expect(fn).toHaveBeenCalledTimes(1);
   });
 
   it('never quotes the payload in its errors', () => {

@@ -97,6 +97,15 @@ export class BundleContainer {
     this.output.length = 0;
   }
 
+  /** Kills the container at once (SIGKILL), as Lambda does at the function timeout; pending invokes reject. */
+  public async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGKILL');
+    });
+  }
+
   public async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
