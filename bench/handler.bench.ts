@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { AwsMeter } from './aws-meter';
+import { BASELINE_COMMIT, baselineVerifierBundle } from './baseline';
 import type { CostInputs } from './cost-model';
 import { startEmulators, type EmulatorInfo } from './emulators';
 import { attribute, profile } from './profile';
@@ -56,6 +57,19 @@ export interface HandlerResults {
   readonly scenarios: ScenarioResult[];
   /** What the cost model takes from these measurements. */
   readonly costInputs: Partial<CostInputs>;
+  /**
+   * Today's handler against the one before the response budget (same bodies, same process,
+   * interleaved rounds): ratio > 1 = today's is slower. New deliveries of 16 KiB.
+   */
+  readonly budgetCost?: BudgetCost | { skipped: string };
+}
+
+export interface BudgetCost {
+  readonly baselineCommit: string;
+  readonly p50Ratio: number;
+  readonly p99Ratio: number;
+  readonly oursP50Ratio: number;
+  readonly cpuRatio: number;
 }
 
 interface Scenario {
@@ -64,6 +78,8 @@ interface Scenario {
   readonly requests: number;
   readonly expectedStatus: number;
   readonly event: (n: number) => unknown;
+  /** Another handler than the bundle under test (the baseline). */
+  readonly handler?: Handler;
 }
 
 export async function benchHandler(
@@ -84,6 +100,10 @@ export async function benchHandler(
     const info = emulators.info;
     configureEnvironment(info);
     const handler = loadHandler(bundle);
+    const baseline = process.env.BENCH_VERIFIER_BUNDLE
+      ? { skipped: 'BENCH_VERIFIER_BUNDLE is set' }
+      : await baselineVerifierBundle(root, tmpDir);
+    const baselineHandler = 'bundle' in baseline ? loadHandler(baseline.bundle) : undefined;
     const context = (n: number) => ({
       awsRequestId: `bench-${n}`,
       functionName: 'bench-verifier',
@@ -127,6 +147,17 @@ export async function benchHandler(
         });
         // The duplicate scenario replays fresh[0]: accept it first (as the container's first request).
         firstEvent = apiGatewayEvent('/call', fresh[0]);
+        if (baselineHandler) {
+          const other = bodies(bytes, count(1500));
+          scenarios.push({
+            name: BASELINE_SCENARIO,
+            bodyBytes: bytes,
+            requests: other.length,
+            expectedStatus: 202,
+            event: (n) => apiGatewayEvent('/call', other[n]),
+            handler: baselineHandler,
+          });
+        }
       }
     }
 
@@ -152,6 +183,12 @@ export async function benchHandler(
     try {
       const warm = [...bodies(1024, 150), ...bodies(16 * 1024, 150)];
       for (let i = 0; i < warm.length; i++) await handler(apiGatewayEvent('/call', warm[i]), context(i));
+      if (baselineHandler) {
+        const warmBaseline = [...bodies(1024, 150), ...bodies(16 * 1024, 150)];
+        for (let i = 0; i < warmBaseline.length; i++) {
+          await baselineHandler(apiGatewayEvent('/call', warmBaseline[i]), context(i));
+        }
+      }
     } finally {
       await new Promise((resolve) => setImmediate(resolve));
       warmCapture.restore();
@@ -165,14 +202,27 @@ export async function benchHandler(
         await emulators.purge();
         const from = Math.floor((scenario.requests * r) / rounds);
         const to = Math.floor((scenario.requests * (r + 1)) / rounds);
-        (parts[scenario.name] ??= []).push(await runPart(handler, scenario, from, to, meter, context, info));
+        (parts[scenario.name] ??= []).push(
+          await runPart(scenario.handler ?? handler, scenario, from, to, meter, context, info),
+        );
       }
     }
-    const results = scenarios.map((scenario) => combine(scenario, parts[scenario.name]));
+    const all = scenarios.map((scenario) => combine(scenario, parts[scenario.name]));
+    const results = all.filter((r) => r.name !== BASELINE_SCENARIO);
+    const baselineResult = all.find((r) => r.name === BASELINE_SCENARIO);
     meter.stop();
 
     const main = results.find((r) => r.name === 'new delivery 16 KiB') as ScenarioResult;
     const calls = main.awsCallsPerRequest;
+    const budgetCost: BudgetCost | { skipped: string } = baselineResult
+      ? {
+          baselineCommit: BASELINE_COMMIT,
+          p50Ratio: round(main.totalMs.p50 / baselineResult.totalMs.p50, 3),
+          p99Ratio: round(main.totalMs.p99 / baselineResult.totalMs.p99, 3),
+          oursP50Ratio: round(main.oursMs.p50 / baselineResult.oursMs.p50, 3),
+          cpuRatio: round(main.cpuMsPerRequest / baselineResult.cpuMsPerRequest, 3),
+        }
+      : { skipped: 'skipped' in baseline ? baseline.skipped : 'no baseline' };
     const cpuBreakdown = await profileNewDeliveries(
       root,
       tmpDir,
@@ -186,6 +236,7 @@ export async function benchHandler(
       firstRequestMs: round(firstRequestMs),
       firstRequestAwsCalls,
       scenarios: results,
+      budgetCost,
       costInputs: {
         verifierCpuMs: round(main.cpuMsPerRequest, 3),
         verifierAwsWaitMs: assumedAwsWaitMs(calls),
@@ -202,6 +253,8 @@ export async function benchHandler(
     Object.assign(process.env, restoreEnv);
   }
 }
+
+const BASELINE_SCENARIO = `new delivery 16 KiB, baseline ${BASELINE_COMMIT}`;
 
 /** Lambda's START, END and REPORT lines per invocation (approximate bytes; not measurable here). */
 export const LAMBDA_PLATFORM_LOG_BYTES = 330;

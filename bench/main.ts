@@ -138,6 +138,14 @@ function printHandler(h: HandlerResults | { skipped: string }): void {
     return;
   }
   printBreakdown(h);
+  const b = h.budgetCost;
+  if (b && 'skipped' in b) console.log(`\n   response budget vs before it: skipped — ${b.skipped}`);
+  else if (b) {
+    console.log(
+      `\n   response budget vs the handler before it (${b.baselineCommit}), new 16 KiB deliveries, same run — ratio today/before: ` +
+        `p50 ${b.p50Ratio}, p99 ${b.p99Ratio}, ours p50 ${b.oursP50Ratio}, CPU/req ${b.cpuRatio}`,
+    );
+  }
   console.log(
     table(
       `2. Whole handler, warm (bundled verifier, emulators in a child process; first request ${h.firstRequestMs} ms) — ms`,
