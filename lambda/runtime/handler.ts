@@ -13,6 +13,7 @@ import type { HappEnvelope } from '../shared/envelope';
 import { parseEnvelope } from './envelope';
 import { InvalidHandlerOptionError } from './errors';
 import { resolvePayload } from './payload';
+import { handlerIdempotencyKey, replayFields } from './replay';
 import type {
   HappContext,
   HappEvent,
@@ -235,6 +236,7 @@ export function happHandler(
           happEventId: envelope.id,
           source: envelope.source,
           type: envelope.type,
+          ...(envelope.replay ? { replayId: envelope.replay.id } : {}),
         });
         const fn = functionFor(envelope.type);
         if (!fn) {
@@ -249,7 +251,7 @@ export function happHandler(
           logger: logger.createChild({ persistentKeys: keys }),
           subscriberName: runtime.subscriberName,
         };
-        const ran = await runtime.once(envelope.idempotencyKey, async () => {
+        const ran = await runtime.once(handlerIdempotencyKey(envelope), async () => {
           const { payload, format } = await resolvePayload(envelope, s3);
           const event: HappEvent = {
             id: envelope.id,
@@ -260,6 +262,7 @@ export function happHandler(
             payload,
             payloadFormat: format,
             claimChecked: 'payloadLocation' in envelope,
+            ...replayFields(envelope),
           };
           await fn(event, ctx);
         });
