@@ -191,7 +191,7 @@ export async function subscriberQueue(
   }
   if (matches.length !== 1) {
     throw new CliError(
-      `stack ${stack} has ${matches.length === 0 ? 'no' : matches.length} subscriber queue${matches.length === 1 ? '' : 's'} for "${subscriber}"; its queues: ${queues.map((q) => q.label).join(', ') || 'none'} (or name one with --to QUEUE)`,
+      `stack ${stack} has ${matches.length === 0 ? 'no subscriber queue' : `${matches.length} subscriber queues`} for "${subscriber}"; its queues: ${queues.map((q) => q.label).join(', ') || 'none'} (or name one with --to QUEUE)`,
     );
   }
   const sqs = sqsClientFor(matches[0]!.url, options, io);
