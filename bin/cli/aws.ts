@@ -95,3 +95,16 @@ export function cloudFormationClient(options: AwsOptions, env: NodeJS.ProcessEnv
     endpoint: endpointFrom(env, 'AWS_ENDPOINT_URL_CLOUDFORMATION'),
   });
 }
+
+/** S3 client (the archive commands). The endpoint comes from AWS_ENDPOINT_URL_S3 (undefined against AWS). */
+export function s3Client(
+  options: AwsOptions,
+  env: NodeJS.ProcessEnv,
+  hintRegion?: string,
+): import('@aws-sdk/client-s3').S3Client {
+  const { S3Client: Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+  return new Client({
+    ...baseConfig(options, hintRegion),
+    endpoint: endpointFrom(env, 'AWS_ENDPOINT_URL_S3'),
+  });
+}

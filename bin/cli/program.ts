@@ -46,6 +46,79 @@ function addAwsOptions(cmd: CommandType): CommandType {
     .option('--profile <name>', 'AWS named profile');
 }
 
+function addSelectionOptions(cmd: CommandType): CommandType {
+  return cmd
+    .option('--since <time>', 'accepted at or after: a duration ago (3d, 12h, 30m) or an ISO-8601 time')
+    .option('--until <time>', 'accepted before (same forms; default: now)')
+    .option('--source <source>', 'chat or call (default: both)')
+    .option('--type <glob>', "event type, * and ? allowed (e.g. 'call.*')")
+    .option(
+      '--grep <text>',
+      'payload contains this text, or field=value (a dotted path into the JSON payload)',
+    )
+    .option('--ids <ids>', 'only these event ids (comma or space separated)')
+    .option('--bucket <name>', "the archive bucket (default: the stack's ArchiveBucketName output)");
+}
+
+/** `events` and `replay` (issue 15: the archive). */
+function addArchiveCommands(program: CommandType, setAction: (action: Action) => void): void {
+  addAwsOptions(
+    addSelectionOptions(
+      program
+        .command('events')
+        .description(
+          "list archived events (the receiver's archive prop) by time, source, type and payload text",
+        )
+        .argument('[stack]', 'the CloudFormation stack with the archive (or give --bucket)'),
+    )
+      .option('--ndjson', 'print one archived envelope per line (JSON), for jq or replay --ids')
+      .option('--limit <n>', 'print at most this many (oldest first)', INT_RANGE('--limit', 1, 10_000_000)),
+  )
+    .addHelpText(
+      'after',
+      `
+Reads the archive bucket directly (no query service); without --since or --ids, the last day.
+
+Examples:
+  $ happ-webhooks events MyStack --since 3d --type 'call.*' --grep callId=call_123
+  $ happ-webhooks events --bucket my-archive --since 2026-06-01T00:00:00Z --until 2026-06-02T00:00:00Z --ndjson`,
+    )
+    .action((stack: string | undefined, opts) =>
+      setAction(async (io) => (await import('./events')).events(stack, opts, io)),
+    );
+
+  addAwsOptions(
+    addSelectionOptions(
+      program
+        .command('replay')
+        .description(
+          "send archived events again to ONE subscriber's queue (to recover from a bug or backfill)",
+        )
+        .argument('[stack]', 'the CloudFormation stack with the archive and the subscriber'),
+    )
+      .option('--subscriber <name>', 'with a stack: the subscriber (addSubscriber id) to replay to')
+      .option('--to <queue>', 'the destination queue (URL, ARN or name) instead of --subscriber')
+      .option('--rate <n>', 'at most this many messages per second', INT_RANGE('--rate', 1, 3000), 50)
+      .option('--dry-run', 'show what would be sent, send nothing')
+      .option('--replay-id <id>', 'name the replay (default: a hash of the queue and the filters as typed)')
+      .option('--checkpoint-dir <dir>', 'where progress is kept (default: ~/.happ-webhooks/replays)')
+      .option('--json', 'print one JSON document'),
+  )
+    .addHelpText(
+      'after',
+      `
+Each event runs once per replay id per subscriber; running the same command again is the same
+replay (it resumes an interrupted one and sends nothing once it completed).
+
+Examples:
+  $ happ-webhooks replay MyStack --subscriber Crm --since 3d --type 'call.*' --dry-run
+  $ happ-webhooks replay MyStack --subscriber Analytics --since 30d --rate 20`,
+    )
+    .action((stack: string | undefined, opts) =>
+      setAction(async (io) => (await import('./replay')).replay(stack, opts, io)),
+    );
+}
+
 /** Builds the program; `setAction` receives the command to run once parsing succeeded. */
 export function buildProgram(io: Io, setAction: (action: Action) => void): CommandType {
   const { Command, Option } = require('commander') as typeof import('commander');
@@ -181,6 +254,8 @@ Examples:
     .action((queue: string, opts) =>
       setAction(async (io) => (await import('./redrive')).redrive(queue, opts, io)),
     );
+
+  addArchiveCommands(program, setAction);
 
   addAwsOptions(
     program

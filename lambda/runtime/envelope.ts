@@ -12,6 +12,7 @@ import {
   type PayloadLocation,
 } from '../shared/envelope';
 import { MalformedEnvelopeError, UnsupportedEnvelopeVersionError } from './errors';
+import { parseReplayMarker } from './replay';
 
 const INLINE_ENCODINGS = ['json', 'text', 'base64'] as const;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
@@ -100,7 +101,15 @@ export function parseEnvelope(body: string | undefined | null): HappEnvelope {
   const type = requireString(parsed, 'type');
   const receivedAt = requireString(parsed, 'receivedAt');
   const idempotencyKey = requireString(parsed, 'idempotencyKey');
-  const base = { id, source: source as HappSource, type, receivedAt, idempotencyKey };
+  const replay = parseReplayMarker(parsed.replay);
+  const base = {
+    id,
+    source: source as HappSource,
+    type,
+    receivedAt,
+    idempotencyKey,
+    ...(replay ? { replay } : {}),
+  };
 
   const hasPayload = 'payload' in parsed;
   const hasLocation = 'payloadLocation' in parsed && parsed.payloadLocation !== undefined;

@@ -15,6 +15,7 @@ import type { HappEnvelope } from '../shared/envelope';
 import { parseEnvelope } from './envelope';
 import { InvalidHandlerOptionError } from './errors';
 import { resolvePayload } from './payload';
+import { handlerIdempotencyKey, replayFields } from './replay';
 import type {
   HappContext,
   HappEvent,
@@ -272,6 +273,7 @@ export function happHandler(
           happEventId: envelope.id,
           source: envelope.source,
           type: envelope.type,
+          ...(envelope.replay ? { replayId: envelope.replay.id } : {}),
         });
         const fn = functionFor(envelope.type);
         if (!fn) {
@@ -286,7 +288,7 @@ export function happHandler(
           logger: logger.createChild({ persistentKeys: keys }),
           subscriberName: runtime.subscriberName,
         };
-        const ran = await runtime.once(envelope.idempotencyKey, async () => {
+        const ran = await runtime.once(handlerIdempotencyKey(envelope), async () => {
           const { payload, format } = await resolvePayload(envelope, s3);
           const event: HappEvent = {
             id: envelope.id,
@@ -297,6 +299,7 @@ export function happHandler(
             payload,
             payloadFormat: format,
             claimChecked: 'payloadLocation' in envelope,
+            ...replayFields(envelope),
           };
           await fn(event, ctx);
         });

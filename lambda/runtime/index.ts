@@ -39,3 +39,5 @@ export { HappEvents, KNOWN_EVENT_TYPES, CHAT_EVENT_TYPES, CALL_EVENT_TYPES } fro
 export type { KnownHappEventType } from '../shared/events';
 export { HappSource, HAPP_SOURCES, UNKNOWN_EVENT_TYPE } from '../shared/envelope';
 export type { HappEnvelope, PayloadLocation } from '../shared/envelope';
+export type { ReplayMarker } from '../shared/archive';
+export { handlerIdempotencyKey, REPLAY_KEY_SEPARATOR } from './replay';

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSRecord } from 'aws-lambda';
+import type { ReplayMarker } from '../shared/archive';
 import type { HappSource } from '../shared/envelope';
 import type { KnownHappEventType } from '../shared/events';
 import type { PayloadFormat } from './payload';
@@ -30,6 +31,11 @@ export interface HappEvent<TPayload = unknown> {
   readonly payloadFormat: PayloadFormat;
   /** True when the body was too large for SNS and was read from S3. */
   readonly claimChecked: boolean;
+  /**
+   * Set when `happ-webhooks replay` sent this event again (`id` names the replay, `at` when it was
+   * sent); absent for a delivery from Happ. A replayed event runs once per replay id.
+   */
+  readonly replay?: ReplayMarker;
 }
 
 /** What your function gets besides the event. */

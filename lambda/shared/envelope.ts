@@ -3,6 +3,8 @@
  * body on the SNS topic and therefore on every subscriber queue (raw message delivery).
  */
 
+import type { ReplayMarker } from './archive';
+
 /** Where a delivery came from: the API route it was POSTed to. */
 export const HappSource = {
   CHAT: 'chat',
@@ -48,6 +50,11 @@ interface EnvelopeBase {
   readonly receivedAt: string;
   /** The key duplicates share, namespaced by source (e.g. `call#<sha256 of body>`). */
   readonly idempotencyKey: string;
+  /**
+   * Present only on an envelope `happ-webhooks replay` sent to one subscriber's queue (never on one the
+   * verifier published): the runtime helper runs it again, once per replay id.
+   */
+  readonly replay?: ReplayMarker;
 }
 
 /**
