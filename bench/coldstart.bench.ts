@@ -63,7 +63,7 @@ interface Variant {
 const SDK_EXTERNAL = ['@aws-sdk/*', '@smithy/*'];
 
 export function variants(shipped: Record<string, unknown>): Variant[] {
-  const naive = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'warning' };
+  const naive = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', logLevel: 'warning' };
   return [
     {
       name: 'naive',

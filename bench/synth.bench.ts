@@ -60,7 +60,7 @@ for (let i = 0; i < n; i++) {
   const fn = new lambda.Function(stack, 'Handler' + i, {
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     handler: 'index.handler',
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
   });
   receiver.addSubscriber('Subscriber' + i, fn, i % 2 ? { sources: ['call'] } : { events: ['chat.message.received'] });

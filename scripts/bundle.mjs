@@ -18,7 +18,7 @@ export const LAMBDAS = {
 export const BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'cjs',
   minify: true,
   sourcemap: true,

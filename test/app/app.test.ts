@@ -35,7 +35,7 @@ describe('example app (bin/app.ts)', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Example Happ webhook subscriber: logs each event',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Environment: {
         Variables: {
@@ -67,7 +67,7 @@ describe('example app (bin/app.ts)', () => {
       const fn = new lambda.Function(stack, `Fn${i}`, {
         code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
         handler: 'index.handler',
-        runtime: lambda.Runtime.NODEJS_22_X,
+        runtime: lambda.Runtime.NODEJS_24_X,
       });
       receiver.addSubscriber(`Sub${i}`, fn, { events: [`event.${i}`] });
     }

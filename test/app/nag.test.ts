@@ -50,7 +50,6 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       'AwsSolutions-COG4',
       'AwsSolutions-IAM4',
       'AwsSolutions-IAM5',
-      'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',
     ]);

@@ -26,7 +26,7 @@ const newApp = () => new App({ builtinCloudFormationValidation: false });
 function fixture(props: Partial<ReceiverMonitoringProps> = {}, app = newApp()) {
   const stack = new Stack(app, 'Test', { env: ENV });
   const verifier = new lambda.Function(stack, 'Verifier', {
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 202 })'),
   });
@@ -43,7 +43,7 @@ function subscriberResources(stack: Stack, name: string) {
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
   });
   const handler = new lambda.Function(stack, `${name}Handler`, {
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({})'),
   });

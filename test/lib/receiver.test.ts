@@ -272,7 +272,7 @@ describe('HappWebhookReceiver: verifier Lambda', () => {
     const { template } = receiverStack();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
       Timeout: 10,

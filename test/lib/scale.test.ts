@@ -33,7 +33,7 @@ function synthesize(n: number, props: HappWebhookReceiverProps = {}): Size {
     const fn = new lambda.Function(stack, `Fn${i}`, {
       code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
       handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
     });
     receiver.addSubscriber(`Subscriber${i}`, fn, { events: [`event.${i}`] });
   }

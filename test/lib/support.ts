@@ -29,7 +29,7 @@ export function handlerFn(
   return new lambda.Function(stack, id, {
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     handler: 'index.handler',
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     ...props,
   });
 }

@@ -71,7 +71,7 @@ export function synthesizePipeline(subscribers: Record<string, HappSubscriberOpt
     const fn = new lambda.Function(stack, `${id}Handler`, {
       code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
       handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       timeout: Duration.seconds(10),
     });
     receiver.addSubscriber(id, fn, options);
