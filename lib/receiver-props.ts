@@ -272,12 +272,23 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
 
   // ---------------------------------------------------------------- storage
   /**
-   * What happens to the idempotency table, the claim-check bucket and the generated secrets when
-   * they leave the stack. A bucket is only deleted when empty.
+   * What happens to the idempotency table, the claim-check bucket, the generated secrets and every
+   * subscriber's queue and dead-letter queue when they leave the stack (a subscriber removed or its
+   * id renamed). A bucket is only deleted when empty. Unless `RemovalPolicy.DESTROY`, the table also
+   * has deletion protection on (no console or API delete while it is set).
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Customer-managed KMS key for the idempotency table. The verifier and every subscriber role are
+   * granted its use. A customer key costs $1 a month and a KMS request per uncached table access; choose
+   * it when your policy requires keys you control.
+   *
+   * @default - the AWS-owned key (no KMS charge, no key to manage)
+   */
+  readonly tableEncryptionKey?: kms.IKey;
 
   /**
    * How long claim-checked payloads are kept. Keep it longer than a message can wait in a dead-letter

@@ -70,6 +70,8 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The event archive (bucket, delivery streams, alarms); undefined unless `archive` is set. */
   public readonly archive?: HappArchive;
+  /** What happens to the table, bucket, generated secrets and subscriber queues when they leave the stack. */
+  public readonly removalPolicy: RemovalPolicy;
 
   private readonly _subscribers: HappSubscriber[] = [];
   private subscribersScope?: Construct;
@@ -78,6 +80,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     super(scope, id);
     validateReceiverProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.removalPolicy = removalPolicy;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const routes = [
       { source: HappSource.CHAT, enabled: props.enableChat ?? true },
@@ -101,6 +104,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
       removalPolicy,
       claimCheckExpiration: this.claimCheckExpiration(props, archiveOptions),
       claimCheckAccessLogsBucket: props.claimCheckAccessLogsBucket,
+      tableEncryptionKey: props.tableEncryptionKey,
     });
     this.table = store.table;
     this.bucket = store.bucket;

@@ -1,4 +1,4 @@
-import { Annotations, CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +17,7 @@ import type {
   SubscriberAlarms,
   SubscriberMonitoring,
 } from './monitoring';
+import { grantIdempotencyItems, subscriberKeyPattern, validateSubscriberName } from './private/table-access';
 import { validateDuration, validateInteger, validateWhole } from './private/validate';
 
 /** The resources of a receiver a subscriber needs. `HappWebhookReceiver` implements it. */
@@ -29,6 +30,12 @@ export interface IHappWebhookReceiver {
   readonly bucket: s3.IBucket;
   /** The receiver's monitoring: when present, each subscriber gets its alarms and a dashboard row. */
   readonly monitoring?: ReceiverMonitoring;
+  /**
+   * What happens to a subscriber's queues when they leave the stack (`HappWebhookReceiver` passes its
+   * `removalPolicy`).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** Options of `HappWebhookReceiver.addSubscriber`. */
@@ -82,6 +89,17 @@ export interface HappSubscriberOptions extends HappFilterOptions {
    * @default Duration.days(4)
    */
   readonly retentionPeriod?: Duration;
+
+  /**
+   * What happens to this subscriber's queue and dead-letter queue when they leave the stack: the
+   * subscriber is removed, or its construct id (or `subscriberName`'s construct) renamed, which
+   * replaces them. Retained queues keep their messages (parked deliveries up to 14 days) for a
+   * `happ-webhooks redrive --to` into the new queue; delete them by hand once drained. An empty queue
+   * costs nothing.
+   *
+   * @default - the receiver's `removalPolicy` (RemovalPolicy.RETAIN unless set)
+   */
+  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Thresholds of this subscriber's alarms, each replacing the receiver-wide `subscriberAlarms` entry.
@@ -156,6 +174,7 @@ export class HappSubscriber extends Construct {
   constructor(scope: Construct, id: string, props: HappSubscriberProps) {
     super(scope, id);
     this.subscriberName = props.subscriberName ?? id;
+    validateSubscriberName(this.subscriberName);
     this.handler = props.handler;
 
     validateBatchSize(props.batchSize, props.maxBatchingWindow);
@@ -181,14 +200,19 @@ export class HappSubscriber extends Construct {
     this.visibilityTimeout = this.resolveVisibilityTimeout(props);
     this.checkVisibilityCoversFunction(props);
 
+    // Queues hold deliveries not yet handled (and the DLQ parked ones, up to 14 days): like the table,
+    // they outlive a rename or removal unless the receiver says DESTROY.
+    const removalPolicy = props.removalPolicy ?? props.receiver.removalPolicy ?? RemovalPolicy.RETAIN;
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: DEAD_LETTER_RETENTION,
+      removalPolicy,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      removalPolicy,
       visibilityTimeout: this.visibilityTimeout,
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
@@ -254,20 +278,15 @@ export class HappSubscriber extends Construct {
       // An imported function without its role: nothing can be granted from here.
       Annotations.of(this).addWarningV2(
         'cdk-happ-webhooks:subscriberGrants',
-        `the handler was imported without its role, so no permission can be granted to it: give its role sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes on the queue (subscriber.queue), dynamodb:GetItem, PutItem, UpdateItem, DeleteItem on the receiver's table, and s3:GetObject on the receiver's bucket objects`,
+        `the handler was imported without its role, so no permission can be granted to it: give its role sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes on the queue (subscriber.queue), dynamodb:GetItem, PutItem, UpdateItem, DeleteItem on the receiver's table under the condition ForAllValues:StringLike dynamodb:LeadingKeys ${subscriberKeyPattern(this.subscriberName)}, and s3:GetObject on the receiver's bucket objects`,
       );
       return;
     }
     // Lambda checks the role can read the queue when it creates the mapping.
     this.queue.grantConsumeMessages(props.handler).applyBefore(this.eventSourceMapping);
     // The runtime helper: idempotency records in the table, claim-checked payloads from the bucket.
-    props.receiver.table.grant(
-      props.handler,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
+    // Its own records only (happ-subscriber#<name>#…): never the verifier's or another subscriber's.
+    grantIdempotencyItems(props.receiver.table, props.handler, subscriberKeyPattern(this.subscriberName));
     iam.Grant.addToPrincipal({
       grantee: props.handler,
       actions: ['s3:GetObject'],

@@ -1,5 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 
@@ -17,6 +18,8 @@ export interface ReceiverStoreProps {
   /** @default Duration.days(30) */
   readonly claimCheckExpiration?: Duration;
   readonly claimCheckAccessLogsBucket?: s3.IBucket;
+  /** @default - the AWS-owned key */
+  readonly tableEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -41,7 +44,13 @@ export function createStore(scope: Construct, props: ReceiverStoreProps): Receiv
     timeToLiveAttribute: 'expiration',
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    // AWS-owned by default: encrypted at rest with no KMS request charge (the AWS-managed key costs a
+    // KMS request per uncached access and gives no control the AWS-owned key does not).
+    ...(props.tableEncryptionKey
+      ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.tableEncryptionKey }
+      : { encryption: dynamodb.TableEncryption.DEFAULT }),
+    // Retained tables are also protected from a delete in the console or API (and from replacement).
+    deletionProtection: props.removalPolicy !== RemovalPolicy.DESTROY,
     removalPolicy: props.removalPolicy,
   });
 

@@ -11,6 +11,7 @@ import { DEFAULTS, ENV } from '../../lambda/shared/env';
 import { METRICS_NAMESPACE } from '../../lambda/shared/metrics';
 import { type HappWebhookReceiverProps, responseBudgetMs } from '../receiver-props';
 import { bundledCode } from './assets';
+import { grantIdempotencyItems, VERIFIER_KEY_PATTERN } from './table-access';
 import type { WebhookSecrets } from './secrets';
 
 /** What the verifier works with. */
@@ -118,13 +119,8 @@ function grantVerifier(scope: Construct, role: iam.IRole, resources: VerifierRes
       new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(scope).region}.amazonaws.com`, role),
     );
   }
-  resources.table.grant(
-    role,
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-  );
+  // Its own records only: happ-verifier#<hash>.
+  grantIdempotencyItems(resources.table, role, VERIFIER_KEY_PATTERN);
   iam.Grant.addToPrincipal({
     grantee: role,
     actions: ['sns:Publish'],

@@ -1,13 +1,14 @@
 import { App, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { HappWebhookReceiver, SignatureEncoding } from '../../lib';
 import { ENV } from '../../lambda/shared/env';
-import { newStack, receiverStack, warnings } from './support';
+import { handlerFn, newStack, receiverStack, warnings } from './support';
 
 const VERIFIER = { Handler: 'index.handler', Runtime: Match.stringLikeRegexp('^nodejs') };
 
@@ -419,7 +420,8 @@ describe('HappWebhookReceiver: verifier Lambda', () => {
         {
           Effect: 'Allow',
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          Resource: [{ 'Fn::GetAtt': [logicalId(stack, receiver.table), 'Arn'] }],
+          Resource: { 'Fn::GetAtt': [logicalId(stack, receiver.table), 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['happ-verifier#*'] } },
         },
         { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: logicalId(stack, receiver.topic) } },
         {
@@ -682,16 +684,84 @@ describe('HappWebhookReceiver: idempotency table', () => {
         TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        SSESpecification: { SSEEnabled: true },
+        // AWS-owned key: DynamoDB encrypts every table at rest; false means "not a KMS key of yours".
+        SSESpecification: { SSEEnabled: false },
+        DeletionProtectionEnabled: true,
       },
     });
   });
 
-  it('applies removalPolicy to the table, the bucket and the generated secrets', () => {
+  it('encrypts with a customer key when tableEncryptionKey is given, and grants its use to the verifier and subscribers', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'TableKey');
+    const receiver = new HappWebhookReceiver(stack, 'Happ', { tableEncryptionKey: key });
+    receiver.addSubscriber('Crm', handlerFn(stack, 'CrmFn'));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
+      },
+    });
+    const keyStatements = (roleLogicalId: string) =>
+      Object.values(
+        template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleLogicalId }] } }),
+      )
+        .flatMap(
+          (p) => p.Properties.PolicyDocument.Statement as { Action: string[] | string; Resource: unknown }[],
+        )
+        .filter((st) =>
+          JSON.stringify(st.Resource).includes(stack.getLogicalId(key.node.defaultChild as kms.CfnKey)),
+        );
+    for (const role of [receiver.verifier.role!, receiver.subscribers[0].handler.role!]) {
+      const [statement] = keyStatements(stack.getLogicalId(role.node.defaultChild as iam.CfnRole));
+      expect(statement.Action).toEqual(
+        expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']),
+      );
+    }
+  });
+
+  it('has no deletion protection when removalPolicy is DESTROY (the stack could not be deleted otherwise)', () => {
     const { template } = receiverStack({ removalPolicy: RemovalPolicy.DESTROY });
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret']) {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+
+  it('applies removalPolicy to the table, the bucket, the generated secrets and the subscriber queues', () => {
+    const stack = newStack();
+    const receiver = new HappWebhookReceiver(stack, 'Happ', { removalPolicy: RemovalPolicy.DESTROY });
+    receiver.addSubscriber('Crm', handlerFn(stack, 'CrmFn'));
+    const template = Template.fromStack(stack);
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::S3::Bucket',
+      'AWS::SecretsManager::Secret',
+      'AWS::SQS::Queue',
+    ]) {
       template.allResources(type, { DeletionPolicy: 'Delete' });
     }
+  });
+
+  it('retains subscriber queues and dead-letter queues by default: renaming a subscriber keeps its parked events', () => {
+    const stack = newStack();
+    const receiver = new HappWebhookReceiver(stack, 'Happ');
+    const subscriber = receiver.addSubscriber('Crm', handlerFn(stack, 'CrmFn'));
+    const template = Template.fromStack(stack);
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const queue of Object.values(queues)) {
+      expect(queue).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    expect(subscriber.deadLetterQueue.node.defaultChild).toBeDefined();
+  });
+
+  it("a subscriber's own removalPolicy wins over the receiver's", () => {
+    const stack = newStack();
+    const receiver = new HappWebhookReceiver(stack, 'Happ');
+    receiver.addSubscriber('Scratch', handlerFn(stack, 'ScratchFn'), {
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Template.fromStack(stack).allResources('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
   });
 });
 

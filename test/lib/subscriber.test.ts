@@ -401,7 +401,12 @@ describe('addSubscriber: handler', () => {
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        Resource: [{ 'Fn::GetAtt': [id(stack, receiver.table), 'Arn'] }],
+        Resource: { 'Fn::GetAtt': [id(stack, receiver.table), 'Arn'] },
+        Condition: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [`happ-subscriber#${subscriber.subscriberName}#*`],
+          },
+        },
       },
       {
         Effect: 'Allow',
