@@ -110,6 +110,19 @@ export interface ReceiverAlarmOptions {
    */
   readonly apiLatency?: DurationAlarmOptions;
   /**
+   * Requests the front door throttled (429, over `throttlingRateLimit`/`throttlingBurstLimit`),
+   * counted from its access log: they never reach the verifier, Happ retries them with backoff and
+   * then gives up. Page.
+   * @default - threshold 1, period 5 minutes, 1 of 1 periods
+   */
+  readonly apiThrottled?: CountAlarmOptions;
+  /**
+   * Requests the front door refused as too large (413, bodies over API Gateway's 10 MB), counted from
+   * its access log: they never reach the verifier. Ticket.
+   * @default - threshold 1, period 5 minutes, 1 of 1 periods
+   */
+  readonly apiRequestTooLarge?: CountAlarmOptions;
+  /**
    * SNS `NumberOfNotificationsFailed` on the topic (deliveries to subscriber queues that failed). Page.
    * @default - threshold 1, period 5 minutes, 1 of 1 periods
    */
@@ -221,6 +234,10 @@ export interface ReceiverAlarms {
   readonly api5xx: cloudwatch.Alarm;
   /** Ticket: API p99 latency approaches Happ's 5-second budget. */
   readonly apiLatency: cloudwatch.Alarm;
+  /** Page: the front door throttles requests (429). Undefined when the front door cannot count them. */
+  readonly apiThrottled?: cloudwatch.Alarm;
+  /** Ticket: the front door refuses bodies as too large (413). Undefined when it cannot count them. */
+  readonly apiRequestTooLarge?: cloudwatch.Alarm;
   /** Page: SNS fails to deliver to subscriber queues. */
   readonly snsDeliveryFailures: cloudwatch.Alarm;
   /** Ticket: no accepted delivery for `noTrafficPeriod` (only when that is set). */
@@ -291,6 +308,8 @@ const RECEIVER_DEFAULTS = {
   dependencyFailures: { threshold: 1, timing: twice },
   api5xx: { threshold: 1, timing: twice },
   apiLatency: { threshold: Duration.millis(2500), timing: thrice },
+  apiThrottled: { threshold: 1, timing: once },
+  apiRequestTooLarge: { threshold: 1, timing: once },
   snsDeliveryFailures: { threshold: 1, timing: once },
 };
 
@@ -350,12 +369,29 @@ function notify(alarm: cloudwatch.AlarmBase, actions: readonly cloudwatch.IAlarm
 
 const CLOUDWATCH = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
 
-function cloudWatchKeyStatement(): iam.PolicyStatement {
+/** The alarms of this account and region: what CloudWatch acts for (no confused deputy). */
+function alarmSourceConditions(scope: Construct): Record<string, Record<string, unknown>> {
+  const stack = Stack.of(scope);
+  return {
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    },
+    StringEquals: { 'aws:SourceAccount': stack.account },
+  };
+}
+
+function cloudWatchKeyStatement(scope: Construct): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'AllowCloudWatchAlarmsToUseTheKey',
     principals: [CLOUDWATCH],
     actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
     resources: ['*'],
+    conditions: alarmSourceConditions(scope),
   });
 }
 
@@ -367,7 +403,18 @@ const AWS_MANAGED_SNS_KEY = 'alias/aws/sns';
  * fixed (a key created in this app), refuse the AWS-managed key, warn about keys we cannot see.
  */
 function prepareTopicForAlarms(scope: Construct, propName: string, topic: sns.ITopic): void {
-  const key = topic instanceof sns.Topic ? topic.masterKey : undefined;
+  if (!(topic instanceof sns.Topic)) {
+    // Topic.fromTopicArn(...): neither its key nor its policy can be seen from here.
+    Annotations.of(scope).addWarningV2(
+      'cdk-happ-webhooks:alarmTopicUnchecked',
+      `${propName} is imported, so its encryption and policy cannot be checked: if it is encrypted, its key must not be ` +
+        `${AWS_MANAGED_SNS_KEY} and its key policy must allow cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*; ` +
+        'its topic policy must allow cloudwatch.amazonaws.com sns:Publish. Otherwise alarms fire and nobody is notified. ' +
+        'Verify both, then acknowledge this warning',
+    );
+    return;
+  }
+  const key = topic.masterKey;
   if (key === undefined) return;
   const alias = key as Partial<kms.IAlias>;
   if (
@@ -381,7 +428,7 @@ function prepareTopicForAlarms(scope: Construct, propName: string, topic: sns.IT
     );
   }
   const target = alias.aliasTargetKey ?? key;
-  const result = target.addToResourcePolicy(cloudWatchKeyStatement(), /* allowNoOp */ true);
+  const result = target.addToResourcePolicy(cloudWatchKeyStatement(scope), /* allowNoOp */ true);
   if (!result.statementAdded) {
     Annotations.of(scope).addWarningV2(
       'cdk-happ-webhooks:alarmTopicKey',
@@ -444,7 +491,7 @@ export class ReceiverMonitoring extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
         pendingWindow: Duration.days(7),
       });
-      key.addToResourcePolicy(cloudWatchKeyStatement());
+      key.addToResourcePolicy(cloudWatchKeyStatement(this));
       const topic = new sns.Topic(this, 'AlarmTopic', {
         displayName: 'Happ webhooks alarms',
         masterKey: key,
@@ -458,17 +505,7 @@ export class ReceiverMonitoring extends Construct {
           principals: [CLOUDWATCH],
           actions: ['sns:Publish'],
           resources: [topic.topicArn],
-          conditions: {
-            ArnLike: {
-              'aws:SourceArn': Stack.of(this).formatArn({
-                service: 'cloudwatch',
-                resource: 'alarm',
-                resourceName: '*',
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            },
-            StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-          },
+          conditions: alarmSourceConditions(this),
         }),
       );
       this.alarmTopicKey = key;
@@ -481,6 +518,13 @@ export class ReceiverMonitoring extends Construct {
           topic: this.alarmTopic,
           protocol: sns.SubscriptionProtocol.EMAIL,
           endpoint: email,
+          // ALARM only: every alarm goes INSUFFICIENT_DATA → OK on the first deploy (one mail each), and
+          // OK mails are noise to a person; the topic still carries OK for tools that resolve incidents.
+          filterPolicyWithMessageBody: {
+            NewStateValue: sns.FilterOrPolicy.filter(
+              sns.SubscriptionFilter.stringFilter({ allowlist: ['ALARM'] }),
+            ),
+          },
         }),
     );
     this.alarmActions = [new cloudwatchActions.SnsAction(this.alarmTopic)];
@@ -548,6 +592,17 @@ export class ReceiverMonitoring extends Construct {
       threshold: latencyThreshold.toMilliseconds(),
       timing: latencyTiming,
     });
+    const apiThrottled = ingress.metricThrottled
+      ? make('ApiThrottledAlarm', 'apiThrottled', ingress.metricThrottled(), count('apiThrottled'))
+      : undefined;
+    const apiRequestTooLarge = ingress.metricRequestTooLarge
+      ? make(
+          'ApiRequestTooLargeAlarm',
+          'apiRequestTooLarge',
+          ingress.metricRequestTooLarge(),
+          count('apiRequestTooLarge'),
+        )
+      : undefined;
     const snsDeliveryFailures = make(
       'SnsDeliveryFailuresAlarm',
       'snsDeliveryFailures',
@@ -580,6 +635,7 @@ export class ReceiverMonitoring extends Construct {
       verifierThrottles,
       dependencyFailures,
       api5xx,
+      ...(apiThrottled ? [apiThrottled] : []),
       snsDeliveryFailures,
     ];
     const page = new cloudwatch.CompositeAlarm(this, 'PageAlarm', {
@@ -598,6 +654,8 @@ export class ReceiverMonitoring extends Construct {
       dependencyFailures,
       api5xx,
       apiLatency,
+      apiThrottled,
+      apiRequestTooLarge,
       snsDeliveryFailures,
       noTraffic,
       page,
@@ -678,10 +736,9 @@ export class ReceiverMonitoring extends Construct {
    * the escape hatch for routing alarms elsewhere (`for (a of m.listAlarms(AlarmSeverity.PAGE)) a.addAlarmAction(...)`).
    */
   public listAlarms(severity?: AlarmSeverity): cloudwatch.Alarm[] {
-    const { page: _page, noTraffic, ...always } = this.alarms;
+    const { page: _page, ...metricAlarms } = this.alarms;
     const all = [
-      ...Object.values(always),
-      ...(noTraffic ? [noTraffic] : []),
+      ...Object.values(metricAlarms).filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined),
       ...this.subscriberMonitors.flatMap((s) => s.listAlarms()),
     ];
     return severity === undefined ? all : all.filter((alarm) => severityOf(alarm) === severity);

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { GatewayResponseMetrics } from './access-log-metrics';
 import { HappIngressKind, type HappIngressBindProps, type HappRoute, type IHappIngress } from './types';
 
 /** Stage name of the REST API; part of the URLs. */
@@ -56,6 +57,7 @@ export class RestApiIngress implements IHappIngress {
   public readonly webAclAssociation?: wafv2.CfnWebACLAssociation;
 
   private readonly domainName?: string;
+  private readonly gatewayResponses: GatewayResponseMetrics;
   private readonly integrations = new Map<lambda.IFunction, apigw.LambdaIntegration>();
 
   constructor(scope: Construct, props: RestApiIngressProps) {
@@ -93,6 +95,8 @@ export class RestApiIngress implements IHappIngress {
     // RestApi adds a stack output named Endpoint (the stage URL); the receiver exposes route URLs instead.
     this.api.node.tryRemoveChild('Endpoint');
     this.acknowledgeFindings(props, createCloudWatchRole);
+    this.addGatewayResponses();
+    this.gatewayResponses = new GatewayResponseMetrics(scope, this.accessLogGroup, this.api.restApiId);
 
     if (props.domainName && props.certificate) {
       this.domain = this.api.addDomainName('CustomDomain', {
@@ -140,9 +144,42 @@ export class RestApiIngress implements IHappIngress {
     return this.metric('IntegrationLatency', { statistic: 'p99', ...props });
   }
 
+  public metricThrottled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.gatewayResponses.metric('throttled', props);
+  }
+
+  public metricRequestTooLarge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.gatewayResponses.metric('requestTooLarge', props);
+  }
+
   /** A metric of this API's stage (`AWS/ApiGateway`, dimensions `ApiName` and `Stage`). */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return restApiMetric(this.api.restApiName, REST_API_STAGE_NAME, metricName, props);
+  }
+
+  /**
+   * What API Gateway answers itself (before or instead of the verifier), in the verifier's shape:
+   * JSON `{"message": …}`. An unknown path or method is a 404 (API Gateway's own answer is a 403
+   * "Missing Authentication Token", which reads like an auth problem); throttled requests get
+   * `Retry-After`.
+   */
+  private addGatewayResponses(): void {
+    const json = (message: string) => ({ 'application/json': JSON.stringify({ message }) });
+    const headers = { 'Content-Type': "'application/json'" };
+    for (const [id, type, statusCode, templates, extra] of [
+      ['NotFound', apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', json('not found'), {}],
+      ['TooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, '413', json('request body too large'), {}],
+      ['Throttled', apigw.ResponseType.THROTTLED, '429', json('too many requests'), { 'Retry-After': "'1'" }],
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, undefined, GATEWAY_ERROR_TEMPLATE, {}],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, undefined, GATEWAY_ERROR_TEMPLATE, {}],
+    ] as const) {
+      this.api.addGatewayResponse(`GatewayResponse${id}`, {
+        type,
+        statusCode,
+        templates,
+        responseHeaders: { ...headers, ...extra },
+      });
+    }
   }
 
   private acknowledgeFindings(props: RestApiIngressProps, createCloudWatchRole: boolean): void {
@@ -179,6 +216,9 @@ export class RestApiIngress implements IHappIngress {
   }
 }
 
+/** API Gateway's own error message, as JSON (`messageString` is already a quoted JSON string). */
+const GATEWAY_ERROR_TEMPLATE = { 'application/json': '{"message":$context.error.messageString}' };
+
 /** `AWS/ApiGateway` metric of a REST API stage (dimensions `ApiName`, `Stage`; 5 minutes unless given). */
 export function restApiMetric(
   apiName: string,
@@ -200,6 +240,7 @@ function accessLogFormat(): apigw.AccessLogFormat {
   return apigw.AccessLogFormat.custom(
     JSON.stringify({
       requestId: apigw.AccessLogField.contextRequestId(),
+      apiId: apigw.AccessLogField.contextApiId(),
       requestTime: apigw.AccessLogField.contextRequestTime(),
       ip: apigw.AccessLogField.contextIdentitySourceIp(),
       userAgent: apigw.AccessLogField.contextIdentityUserAgent(),
@@ -212,6 +253,8 @@ function accessLogFormat(): apigw.AccessLogFormat {
       integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
       integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
       errorMessage: apigw.AccessLogField.contextErrorMessage(),
+      // THROTTLED, REQUEST_TOO_LARGE, …: what API Gateway answered itself (counted by metric filters).
+      errorResponseType: apigw.AccessLogField.contextErrorResponseType(),
     }),
   );
 }

@@ -54,6 +54,14 @@ export interface IHappIngressMetrics {
   metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Time spent in the integration, i.e. the function (statistic p99, 5 minutes unless given). */
   metricIntegrationLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Requests the front door throttled (429) before they reached the function (statistic Sum, 5
+   * minutes unless given). Undefined when the front door cannot count them (a bare REST API handed to
+   * `ReceiverMonitoring` without its access log).
+   */
+  metricThrottled?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Requests the front door refused as too large (413) before they reached the function (Sum). */
+  metricRequestTooLarge?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /** The front door once built: its URLs, its routes, its logs and the metrics the alarms watch. */

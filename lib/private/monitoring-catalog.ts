@@ -64,6 +64,22 @@ export const RECEIVER_ALARMS = {
     runbook:
       'Check verifier duration and cold starts, Secrets Manager and DynamoDB latency; consider more memory or provisioned concurrency.',
   },
+  apiThrottled: {
+    severity: 'page',
+    title: 'Happ webhook API throttling requests (429)',
+    meaning:
+      'API Gateway answered 429 before the verifier ran: traffic is above the stage throttle. Happ retries with backoff and then gives up, so a long burst loses deliveries.',
+    runbook:
+      'Compare the request rate on the dashboard with throttlingRateLimit/throttlingBurstLimit and raise them (and the account-level API Gateway quota if needed); the access log has the throttled requests (errorResponseType THROTTLED).',
+  },
+  apiRequestTooLarge: {
+    severity: 'ticket',
+    title: 'Happ webhook API refusing bodies over 10 MB (413)',
+    meaning:
+      'API Gateway answered 413 before the verifier ran: a body was larger than it accepts. Happ cannot deliver that event; a retry fails the same way.',
+    runbook:
+      "Find the requests in the access log (errorResponseType REQUEST_TOO_LARGE) and the event in Happ; ask Happ support about events that large, or fetch the data from Happ's API instead.",
+  },
   snsDeliveryFailures: {
     severity: 'page',
     title: 'Happ topic failed deliveries to subscriber queues',

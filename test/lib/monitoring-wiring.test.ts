@@ -21,7 +21,7 @@ describe('HappWebhookReceiver monitoring (on by default)', () => {
     expect(receiver.alarms).toBe(receiver.monitoring!.alarms);
     expect(receiver.dashboard).toBe(receiver.monitoring!.dashboard);
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
 
@@ -58,8 +58,8 @@ describe('HappWebhookReceiver monitoring (on by default)', () => {
     const topic = stack.resolve(receiver.alarmTopic!.topicArn);
     for (const alarm of slack.monitoring!.listAlarms())
       expect(alarmProps(alarm).AlarmActions).toEqual([topic]);
-    expect(receiver.monitoring!.listAlarms()).toHaveLength(7 + 4);
-    expect(receiver.monitoring!.listAlarms(AlarmSeverity.TICKET)).toHaveLength(1 + 4);
+    expect(receiver.monitoring!.listAlarms()).toHaveLength(9 + 4);
+    expect(receiver.monitoring!.listAlarms(AlarmSeverity.TICKET)).toHaveLength(2 + 4);
   });
 
   it('passes alarmEmail, pageTopic and thresholds through; a subscriber may override its own', () => {
@@ -146,7 +146,7 @@ describe('monitoringInNestedStack', () => {
     expect(nested).toBeInstanceOf(NestedStack);
     expect(Stack.of(sub.alarms!.handlerErrors)).toBe(nested);
     const template = Template.fromStack(nested);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 + 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9 + 4);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::KMS::Key', 1);
     // Parent resources reach the nested stack as parameters.

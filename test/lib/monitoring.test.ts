@@ -124,6 +124,33 @@ describe('alarm topic', () => {
     }
   });
 
+  it('mails ALARM only (no OK mail per alarm on the first deploy); the topic itself still carries OK', () => {
+    const { stack, monitoring } = fixture({ alarmEmail: ['oncall@example.com'] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      FilterPolicyScope: 'MessageBody',
+      FilterPolicy: { NewStateValue: ['ALARM'] },
+    });
+    for (const alarm of monitoring.listAlarms()) {
+      expect(alarmOf(template, alarm).OKActions).toEqual(alarmOf(template, alarm).AlarmActions);
+    }
+  });
+
+  it('the filter lets an ALARM notification through and holds back OK and INSUFFICIENT_DATA', () => {
+    const { stack } = fixture({ alarmEmail: ['oncall@example.com'] });
+    const [subscription] = Object.values(Template.fromStack(stack).findResources('AWS::SNS::Subscription'));
+    const policy = subscription.Properties.FilterPolicy as Record<string, string[]>;
+    // A CloudWatch alarm notification body (the fields SNS filters on).
+    const passes = (state: string) =>
+      Object.entries(policy).every(([field, allowed]) =>
+        allowed.includes(({ NewStateValue: state } as never)[field]),
+      );
+    expect(passes('ALARM')).toBe(true);
+    expect(passes('OK')).toBe(false);
+    expect(passes('INSUFFICIENT_DATA')).toBe(false);
+  });
+
   it('fails when an alarmEmail is not an address', () => {
     expect(() => fixture({ alarmEmail: ['oncall'] })).toThrow(
       /alarmEmail must contain e-mail addresses.*given "oncall"/,
@@ -142,6 +169,37 @@ describe('alarm topic', () => {
     for (const alarm of monitoring.listAlarms()) {
       expect(alarmOf(template, alarm).AlarmActions).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
     }
+  });
+
+  it('warns (with an id) that an imported alarmTopic or pageTopic cannot be checked, and says what to verify', () => {
+    const app = newApp();
+    const other = new Stack(app, 'Ops', { env: ENV });
+    const alarmTopic = sns.Topic.fromTopicArn(other, 'Ops', 'arn:aws:sns:eu-west-1:111122223333:ops');
+    const pageTopic = sns.Topic.fromTopicArn(other, 'Pager', 'arn:aws:sns:eu-west-1:111122223333:pager');
+    const { stack } = fixture({ alarmTopic, pageTopic }, app);
+    const found = Annotations.fromStack(stack).findWarning('/Test/Monitoring', Match.anyValue());
+    const texts = found.map((w) => String(w.entry.data));
+    for (const prop of ['alarmTopic', 'pageTopic']) {
+      expect(texts).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            new RegExp(
+              `^${prop} is imported, so its encryption and policy cannot be checked: .*alias/aws/sns.*kms:Decrypt and kms:GenerateDataKey\\*.*sns:Publish.*\\[ack: cdk-happ-webhooks:alarmTopicUnchecked\\]`,
+            ),
+          ),
+        ]),
+      );
+    }
+  });
+
+  it('does not warn about a topic defined in this app without a key (nothing to check)', () => {
+    const app = newApp();
+    const other = new Stack(app, 'Ops', { env: ENV });
+    const alarmTopic = new sns.Topic(other, 'Ops');
+    const { stack } = fixture({ alarmTopic }, app);
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cannot be checked')),
+    ).toHaveLength(0);
   });
 
   it('fails when the given alarmTopic uses the AWS-managed alias/aws/sns key', () => {
@@ -167,7 +225,46 @@ describe('alarm topic', () => {
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: {
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111122223333:alarm:*'],
+                  ],
+                },
+              },
+              StringEquals: { 'aws:SourceAccount': '111122223333' },
+            },
           }),
+        ]),
+      },
+    });
+  });
+
+  it("the created alarm key lets CloudWatch act only for this account's alarms (aws:SourceAccount, aws:SourceArn)", () => {
+    const { stack } = fixture();
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowCloudWatchAlarmsToUseTheKey',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: {
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111122223333:alarm:*'],
+                  ],
+                },
+              },
+              StringEquals: { 'aws:SourceAccount': '111122223333' },
+            },
+          },
         ]),
       },
     });

@@ -1,7 +1,7 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { HappWebhookReceiver } from '../../lib';
+import { HappSubscriber, HappWebhookReceiver } from '../../lib';
 import { IDEMPOTENCY_KEY_PREFIX as RUNTIME_PREFIX } from '../../lambda/runtime/handler';
 import { IDEMPOTENCY_KEY_PREFIX as VERIFIER_PREFIX } from '../../lambda/verifier/handler';
 import { SUBSCRIBER_KEY_PREFIX, VERIFIER_KEY_PREFIX } from '../../lib/private/table-access';
@@ -22,7 +22,11 @@ function setUp() {
   const stack = newStack();
   const receiver = new HappWebhookReceiver(stack, 'Happ');
   const slack = receiver.addSubscriber('Slack', handlerFn(stack, 'SlackFn'));
-  const crm = receiver.addSubscriber('Crm', handlerFn(stack, 'CrmFn'), { subscriberName: 'crm-sync' });
+  const crm = new HappSubscriber(stack, 'Crm', {
+    receiver,
+    handler: handlerFn(stack, 'CrmFn'),
+    subscriberName: 'crm-sync',
+  });
   const template = Template.fromStack(stack);
   const table = { 'Fn::GetAtt': [stack.getLogicalId(receiver.table.node.defaultChild as never), 'Arn'] };
   const can = (role: iam.IRole, action: string, key: string) =>
@@ -53,8 +57,12 @@ describe('idempotency table: each role reaches only its own records (dynamodb:Le
   it("a subscriber cannot touch another subscriber's records, even one whose name starts with its own", () => {
     const stack = newStack();
     const receiver = new HappWebhookReceiver(stack, 'Happ');
-    const a = receiver.addSubscriber('A', handlerFn(stack, 'AFn'), { subscriberName: 'crm' });
-    receiver.addSubscriber('B', handlerFn(stack, 'BFn'), { subscriberName: 'crm2' });
+    const a = new HappSubscriber(stack, 'A', {
+      receiver,
+      handler: handlerFn(stack, 'AFn'),
+      subscriberName: 'crm',
+    });
+    new HappSubscriber(stack, 'B', { receiver, handler: handlerFn(stack, 'BFn'), subscriberName: 'crm2' });
     const template = Template.fromStack(stack);
     const table = { 'Fn::GetAtt': [stack.getLogicalId(receiver.table.node.defaultChild as never), 'Arn'] };
     const docs = documentsOf(stack, template, a.handler.role!);
@@ -96,16 +104,22 @@ describe('idempotency table: each role reaches only its own records (dynamodb:Le
     for (const name of ['crm*', 'c?m', 'crm#1', 'with space', '']) {
       const stack = newStack();
       const receiver = new HappWebhookReceiver(stack, 'Happ');
-      expect(() => receiver.addSubscriber('S', handlerFn(stack, 'Fn'), { subscriberName: name })).toThrow(
+      expect(
+        () =>
+          new HappSubscriber(stack, 'S', { receiver, handler: handlerFn(stack, 'Fn'), subscriberName: name }),
+      ).toThrow(
         /subscriberName must be 1 to 128 characters without '\*', '\?', '#' or whitespace \(given '.*'\)/,
       );
     }
     const stack = newStack();
     const receiver = new HappWebhookReceiver(stack, 'Happ');
-    expect(() =>
-      receiver.addSubscriber('S', handlerFn(stack, 'Fn'), {
-        subscriberName: Lazy.string({ produce: () => 'late' }),
-      }),
+    expect(
+      () =>
+        new HappSubscriber(stack, 'S', {
+          receiver,
+          handler: handlerFn(stack, 'Fn'),
+          subscriberName: Lazy.string({ produce: () => 'late' }),
+        }),
     ).toThrow(/subscriberName must be a literal string, not a token/);
   });
 });

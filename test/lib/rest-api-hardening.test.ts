@@ -1,0 +1,150 @@
+import { receiverStack } from './support';
+
+describe('REST API: what API Gateway answers itself is JSON in the verifier shape', () => {
+  const responses = () =>
+    Object.values(receiverStack().template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (r) => r.Properties as Record<string, any>,
+    );
+  const byType = (type: string) => responses().find((r) => r.ResponseType === type);
+
+  it('an unknown path or method is 404 {"message":"not found"} (not 403 "Missing Authentication Token")', () => {
+    expect(byType('MISSING_AUTHENTICATION_TOKEN')).toMatchObject({
+      StatusCode: '404',
+      ResponseTemplates: { 'application/json': '{"message":"not found"}' },
+      ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/json'" },
+    });
+  });
+
+  it('a body over 10 MB is 413, throttled requests are 429 with Retry-After', () => {
+    expect(byType('REQUEST_TOO_LARGE')).toMatchObject({
+      StatusCode: '413',
+      ResponseTemplates: { 'application/json': '{"message":"request body too large"}' },
+    });
+    expect(byType('THROTTLED')).toMatchObject({
+      StatusCode: '429',
+      ResponseTemplates: { 'application/json': '{"message":"too many requests"}' },
+      ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" },
+    });
+  });
+
+  it("every other 4xx and 5xx keeps API Gateway's status and message, as JSON", () => {
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      const response = byType(type)!;
+      expect(response.StatusCode).toBeUndefined();
+      expect(response.ResponseTemplates).toEqual({
+        'application/json': '{"message":$context.error.messageString}',
+      });
+    }
+    // $context.error.messageString is a quoted JSON string: the template is JSON once substituted.
+    expect(
+      JSON.parse(
+        '{"message":$context.error.messageString}'.replace(
+          '$context.error.messageString',
+          '"Internal server error"',
+        ),
+      ),
+    ).toEqual({
+      message: 'Internal server error',
+    });
+  });
+
+  it('exactly these five gateway responses', () => {
+    expect(
+      responses()
+        .map((r) => r.ResponseType)
+        .sort(),
+    ).toEqual([
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'REQUEST_TOO_LARGE',
+      'THROTTLED',
+    ]);
+  });
+});
+
+describe('REST API: throttled (429) and too-large (413) requests are counted and alarmed', () => {
+  const setUp = () => {
+    const { stack, receiver, template } = receiverStack();
+    const resources = template.toJSON().Resources as Record<string, any>;
+    const filters = Object.values(resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter');
+    const alarm = (a: unknown) =>
+      resources[stack.getLogicalId((a as { node: { defaultChild: never } }).node.defaultChild)].Properties;
+    return { stack, receiver, resources, filters, alarm };
+  };
+
+  it('the access log carries apiId and errorResponseType', () => {
+    const { resources } = setUp();
+    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage');
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      apiId: '$context.apiId',
+      errorResponseType: '$context.error.responseType',
+    });
+    expect(format.status).toBe('$context.status');
+  });
+
+  it('one metric filter per response type, on the access log, counting into HappWebhooks by ApiId', () => {
+    const { filters, stack, receiver } = setUp();
+    const logGroup = { Ref: stack.getLogicalId(receiver.accessLogGroup.node.defaultChild as never) };
+    expect(filters.map((f) => f.Properties.FilterPattern).sort()).toEqual([
+      '{ $.errorResponseType = "REQUEST_TOO_LARGE" }',
+      '{ $.errorResponseType = "THROTTLED" }',
+    ]);
+    for (const filter of filters) {
+      expect(filter.Properties.LogGroupName).toEqual(logGroup);
+      expect(filter.Properties.MetricTransformations).toEqual([
+        expect.objectContaining({
+          MetricNamespace: 'HappWebhooks',
+          MetricValue: '1',
+          Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }],
+        }),
+      ]);
+    }
+  });
+
+  it('apiThrottled pages (in the composite), apiRequestTooLarge is a ticket; both on the filtered metric of this API', () => {
+    const { receiver, alarm, stack } = setUp();
+    const alarms = receiver.alarms!;
+    const apiId = { Ref: stack.getLogicalId(receiver.api.node.defaultChild as never) };
+    expect(alarm(alarms.apiThrottled)).toMatchObject({
+      Namespace: 'HappWebhooks',
+      MetricName: 'GatewayThrottled',
+      Dimensions: [{ Name: 'ApiId', Value: apiId }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm(alarms.apiThrottled).AlarmDescription).toMatch(/^\[PAGE\] .*429/);
+    expect(alarm(alarms.apiRequestTooLarge)).toMatchObject({
+      MetricName: 'GatewayRequestTooLarge',
+      Dimensions: [{ Name: 'ApiId', Value: apiId }],
+    });
+    expect(alarm(alarms.apiRequestTooLarge).AlarmDescription).toMatch(/^\[TICKET\] .*413/);
+    const rule = JSON.stringify(alarm(alarms.page).AlarmRule);
+    expect(rule).toContain(stack.getLogicalId(alarms.apiThrottled!.node.defaultChild as never));
+    expect(rule).not.toContain(stack.getLogicalId(alarms.apiRequestTooLarge!.node.defaultChild as never));
+  });
+
+  it('the filter pattern selects exactly the access-log lines API Gateway answered itself with that type', () => {
+    const { filters } = setUp();
+    const pattern = (type: string) =>
+      filters.find((f) => f.Properties.FilterPattern.includes(type))!.Properties.FilterPattern as string;
+    // `{ $.field = "value" }` on one JSON line: the only pattern shape used.
+    const matches = (p: string, line: Record<string, string>) => {
+      const m = /^\{ \$\.(\w+) = "([^"]+)" \}$/.exec(p);
+      if (!m) throw new Error(`unexpected pattern ${p}`);
+      return line[m[1]] === m[2];
+    };
+    const throttled = { status: '429', errorResponseType: 'THROTTLED', apiId: 'a1' };
+    const verifier413 = { status: '413', errorResponseType: '-', apiId: 'a1' };
+    const gateway413 = { status: '413', errorResponseType: 'REQUEST_TOO_LARGE', apiId: 'a1' };
+    expect(matches(pattern('THROTTLED'), throttled)).toBe(true);
+    expect(matches(pattern('THROTTLED'), gateway413)).toBe(false);
+    expect(matches(pattern('REQUEST_TOO_LARGE'), gateway413)).toBe(true);
+    // The verifier's own 413 (maxBodySizeBytes) is not API Gateway's and is not counted here.
+    expect(matches(pattern('REQUEST_TOO_LARGE'), verifier413)).toBe(false);
+  });
+});
