@@ -3,7 +3,7 @@ import { receiverStack } from './support';
 describe('REST API: what API Gateway answers itself is JSON in the verifier shape', () => {
   const responses = () =>
     Object.values(receiverStack().template.findResources('AWS::ApiGateway::GatewayResponse')).map(
-      (r) => r.Properties as Record<string, any>,
+      (r) => r.Properties as Record<string, unknown>,
     );
   const byType = (type: string) => responses().find((r) => r.ResponseType === type);
 
@@ -66,6 +66,7 @@ describe('REST API: what API Gateway answers itself is JSON in the verifier shap
 describe('REST API: throttled (429) and too-large (413) requests are counted and alarmed', () => {
   const setUp = () => {
     const { stack, receiver, template } = receiverStack();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a template is untyped JSON
     const resources = template.toJSON().Resources as Record<string, any>;
     const filters = Object.values(resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter');
     const alarm = (a: unknown) =>
