@@ -348,6 +348,20 @@ const SNS_MAX_MESSAGE_BYTES = 262_144;
 const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Checks every prop that can be checked at synth; throws naming the prop, the value and the range. */
+/**
+ * The receiver's construct id is part of the API's name (`<stack>-<id>`), which is the `ApiName`
+ * dimension the REST API's alarms match on; API Gateway drops characters outside printable ASCII from
+ * the name it reports, so an id with them would give alarms that never see a datapoint.
+ */
+export function validateReceiverId(id: string): void {
+  if (!/^[\x20-\x7e]+$/.test(id)) {
+    const offending = [...id].filter((c) => !/[\x20-\x7e]/.test(c)).join('');
+    throw new Error(
+      `the receiver's construct id must be printable ASCII (given '${id}', which contains '${offending}'): it names the API, and API Gateway drops other characters from the name its metrics carry, so the alarms would never match`,
+    );
+  }
+}
+
 export function validateReceiverProps(props: HappWebhookReceiverProps): void {
   if (props.enableChat === false && props.enableCall === false) {
     throw new Error('enableChat and enableCall cannot both be false: the receiver needs at least one route');

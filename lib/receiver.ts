@@ -24,7 +24,12 @@ import { createTopic } from './private/fan-out';
 import { createWebhookSecrets } from './private/secrets';
 import { createStore } from './private/store';
 import { createVerifier } from './private/verifier';
-import { HappEndpoints, HappWebhookReceiverProps, validateReceiverProps } from './receiver-props';
+import {
+  HappEndpoints,
+  HappWebhookReceiverProps,
+  validateReceiverId,
+  validateReceiverProps,
+} from './receiver-props';
 import { HappSubscriber, HappSubscriberOptions, IHappWebhookReceiver } from './subscriber';
 
 /**
@@ -78,6 +83,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
 
   constructor(scope: Construct, id: string, props: HappWebhookReceiverProps = {}) {
     super(scope, id);
+    validateReceiverId(id);
     validateReceiverProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.removalPolicy = removalPolicy;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -95,6 +95,7 @@ export class RestApiIngress implements IHappIngress {
     // RestApi adds a stack output named Endpoint (the stage URL); the receiver exposes route URLs instead.
     this.api.node.tryRemoveChild('Endpoint');
     this.acknowledgeFindings(props, createCloudWatchRole);
+    announceAccountRole(scope, createCloudWatchRole);
     this.addGatewayResponses();
     this.gatewayResponses = new GatewayResponseMetrics(scope, this.accessLogGroup, this.api.restApiId);
 
@@ -213,6 +214,27 @@ export class RestApiIngress implements IHappIngress {
           "The account-level API Gateway logging role uses AmazonAPIGatewayPushToCloudWatchLogs, the AWS-documented policy for it; API Gateway writes every API's logs in the account with it.",
       });
     }
+  }
+}
+
+/**
+ * The API Gateway CloudWatch role is one setting per account and region, and the stage's logs need it.
+ * Creating it (the default: a first deploy works in every account) replaces whatever role is set,
+ * perhaps a landing zone's; not creating it fails the deploy where none is set. Either way, say so.
+ */
+function announceAccountRole(scope: Construct, created: boolean): void {
+  const region = Stack.of(scope).region;
+  const where = Token.isUnresolved(region) ? 'the region it is deployed to' : region;
+  if (created) {
+    Annotations.of(scope).addWarningV2(
+      'cdk-happ-webhooks:apiGatewayAccountRole',
+      `this stack sets the account-wide API Gateway CloudWatch Logs role of ${where} (AWS::ApiGateway::Account, retained on delete), replacing any role already set there, e.g. by a landing zone or another team. ` +
+        'If the account has one (aws apigateway get-account --query cloudwatchRoleArn), set createApiGatewayCloudWatchRole: false; otherwise acknowledge this warning',
+    );
+  } else {
+    Annotations.of(scope).addInfo(
+      `createApiGatewayCloudWatchRole is false: the account must already have an API Gateway CloudWatch Logs role set in ${where} (aws apigateway get-account --query cloudwatchRoleArn), or the stage fails to deploy with "CloudWatch Logs role ARN must be set in account settings to enable logging"`,
+    );
   }
 }
 

@@ -1,4 +1,6 @@
-import { receiverStack } from './support';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { HappWebhookReceiver } from '../../lib';
+import { newStack, receiverStack, warnings } from './support';
 
 describe('REST API: what API Gateway answers itself is JSON in the verifier shape', () => {
   const responses = () =>
@@ -147,5 +149,57 @@ describe('REST API: throttled (429) and too-large (413) requests are counted and
     expect(matches(pattern('REQUEST_TOO_LARGE'), gateway413)).toBe(true);
     // The verifier's own 413 (maxBodySizeBytes) is not API Gateway's and is not counted here.
     expect(matches(pattern('REQUEST_TOO_LARGE'), verifier413)).toBe(false);
+  });
+});
+
+describe("the receiver's id names the API: printable ASCII only", () => {
+  it('refuses an id API Gateway would change (its alarms would never match), naming the characters', () => {
+    for (const [id, bad] of [
+      ['Empfänger', 'ä'],
+      ['Happ📞', '📞'],
+      ['Happ\tTab', '\t'],
+    ]) {
+      expect(() => new HappWebhookReceiver(newStack(), id)).toThrow(
+        new RegExp(`construct id must be printable ASCII \\(given '.*', which contains '${bad}'\\)`, 'u'),
+      );
+    }
+  });
+
+  it('accepts ASCII ids, and the API name is exactly <stack>-<id>', () => {
+    const stack = newStack();
+    const receiver = new HappWebhookReceiver(stack, 'Happ Receiver-1');
+    expect(receiver.api.restApiName).toBe('Test-Happ Receiver-1');
+  });
+});
+
+describe('the API Gateway account role: an account-wide setting, created by default and said loudly', () => {
+  it('by default creates it (retained) and warns, with an id, that it replaces any role already set', () => {
+    const { stack, template } = receiverStack();
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+    expect(warnings(stack)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /sets the account-wide API Gateway CloudWatch Logs role .* replacing any role already set there.*createApiGatewayCloudWatchRole: false.*\[ack: cdk-happ-webhooks:apiGatewayAccountRole\]/,
+        ),
+      ]),
+    );
+  });
+
+  it('with createApiGatewayCloudWatchRole: false creates none, and says what the account must have', () => {
+    const { stack, template } = receiverStack({ createApiGatewayCloudWatchRole: false });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.resourceCountIs('AWS::IAM::Role', 1); // the verifier's
+    expect(warnings(stack).filter((w) => /account-wide/.test(w))).toHaveLength(0);
+    const infos = Annotations.fromStack(stack)
+      .findInfo('*', Match.anyValue())
+      .map((i) => String(i.entry.data));
+    expect(infos).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /must already have an API Gateway CloudWatch Logs role .*CloudWatch Logs role ARN must be set/,
+        ),
+      ]),
+    );
   });
 });
