@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { Annotations as CdkAnnotations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { HappWebhookReceiver } from '../../lib';
 import { newStack, receiverStack, warnings } from './support';
@@ -201,5 +204,43 @@ describe('the API Gateway account role: an account-wide setting, created by defa
         ),
       ]),
     );
+  });
+});
+
+describe('README status table: the rows API Gateway answers are the gateway responses of the template', () => {
+  it('404, 413 and 429 bodies (and Retry-After) as the template sets them', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const rows = readme
+      .split('\n')
+      .filter((l) => /^\| \d{3} /.test(l) && l.includes('| API Gateway |'))
+      .map((l) => l.split('|').map((c) => c.trim()));
+    const responses = Object.values(
+      receiverStack().template.findResources('AWS::ApiGateway::GatewayResponse'),
+    );
+    for (const [status, type] of [
+      ['404', 'MISSING_AUTHENTICATION_TOKEN'],
+      ['413', 'REQUEST_TOO_LARGE'],
+      ['429', 'THROTTLED'],
+    ]) {
+      const row = rows.find((r) => r[1] === status);
+      expect(row).toBeDefined();
+      const body = /`(\{.*?\})`/.exec(row![2])![1];
+      const response = responses.find((r) => r.Properties.ResponseType === type)!.Properties;
+      expect({ status, body }).toEqual({
+        status: response.StatusCode,
+        body: response.ResponseTemplates['application/json'],
+      });
+      const retryAfter = /Retry-After: (\d+)/.exec(row![2]);
+      if (retryAfter) {
+        expect(response.ResponseParameters['gatewayresponse.header.Retry-After']).toBe(`'${retryAfter[1]}'`);
+      }
+    }
+  });
+
+  it('acknowledging the account-role warning on the receiver, as the README shows, silences it', () => {
+    const stack = newStack();
+    const receiver = new HappWebhookReceiver(stack, 'Happ');
+    CdkAnnotations.of(receiver).acknowledgeWarning('cdk-happ-webhooks:apiGatewayAccountRole');
+    expect(warnings(stack).filter((w) => /account-wide API Gateway/.test(w))).toEqual([]);
   });
 });
