@@ -178,9 +178,12 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     return this.restApiIngress('executionLogGroup').executionLogGroup;
   }
 
-  /** The REST API's custom domain, when `domainName` is set and the ingress is the REST API. */
+  /**
+   * The REST API's custom domain, when `domainName` is set (REST API only: with another ingress this
+   * throws; read `receiver.ingress.domain`, e.g. `HttpApiIngress.domain`).
+   */
   public get domain(): apigw.DomainName | undefined {
-    return this.ingress instanceof RestApiIngress ? this.ingress.domain : undefined;
+    return this.restApiIngress('domain').domain;
   }
 
   /** The web ACL association, when `webAclArn` is set (REST API only). */
