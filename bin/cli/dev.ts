@@ -22,6 +22,8 @@ export interface DevOptions {
   readonly maxReceiveCount?: number;
   readonly retryDelay?: number;
   readonly json?: boolean;
+  /** The API Gateway to play: `rest-api` (payload format 1.0) or `http-api` (2.0). @default 'rest-api' */
+  readonly ingress?: string;
 }
 
 /** Names of the local resources, as the construct would create them. */
@@ -88,6 +90,10 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
   const maxReceiveCount = options.maxReceiveCount ?? 5;
   const retryDelay = options.retryDelay ?? RETRY_DELAY_SECONDS;
   const host = options.host ?? '127.0.0.1';
+  const ingress = options.ingress ?? 'rest-api';
+  if (ingress !== 'rest-api' && ingress !== 'http-api') {
+    throw new CliError(`--ingress must be rest-api or http-api (given ${ingress})`);
+  }
 
   const root = packageInfo().root;
   const verifierBundle = join(root, 'dist', 'lambda', 'verifier', 'index.js');
@@ -243,6 +249,8 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       host,
       port: options.port ?? 8787,
       handler: verifier,
+      ingress,
+      routes: ingress === 'http-api' ? ['POST /chat', 'POST /call'] : undefined,
       onExchange: (x) => {
         const f = facts.get(x.requestId) ?? {};
         facts.delete(x.requestId);
@@ -367,6 +375,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           chat: { url: urls.chat, secret: secrets.chat.value, secretArn: secrets.chat.arn },
           call: { url: urls.call, secret: secrets.call.value, secretArn: secrets.call.arn },
           handler: options.handler ?? null,
+          ingress,
           resources: {
             ...DEV_RESOURCES,
             topicArn: resources.topicArn,
@@ -389,6 +398,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           `${pc.bold('happ-webhooks dev')}: a local Happ receiver (the built verifier + your handler, on local emulators)`,
           `  POST ${pc.cyan(urls.chat)}   secret ${pc.bold(secrets.chat.value)}`,
           `  POST ${pc.cyan(urls.call)}   secret ${pc.bold(secrets.call.value)}`,
+          `  ingress   ${ingress === 'http-api' ? 'HTTP API (payload format 2.0 events)' : 'REST API (payload format 1.0 events)'}`,
           `  handler   ${handlerLabel}   (subscriber "${DEV_RESOURCES.subscriber}", failed events retry after ${retryDelay} s, DLQ after ${maxReceiveCount} attempts)`,
           `  emulators DynamoDB ${emulators.dynamodbEndpoint} · SNS/SQS/S3 ${emulators.fauxqsEndpoint} · Secrets Manager ${emulators.secretsManagerEndpoint}`,
           `  DLQ       AWS_ENDPOINT_URL_SQS=${emulators.fauxqsEndpoint} happ-webhooks dlq ${resources.dlqUrl}`,
