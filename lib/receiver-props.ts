@@ -318,7 +318,7 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
   readonly archive?: boolean | HappArchiveOptions;
 
   // ---------------------------------------------------------------- monitoring
-  // (alarmTopic, alarmEmail, pageTopic, receiverAlarms, subscriberAlarms, dashboardName: MonitoringOptions)
+  // (alarmTopic, alarmEmail, pageTopic, receiverAlarms, subscriberAlarms, dashboard, dashboardName: MonitoringOptions)
   /**
    * Create the alarms, the alarm topic and the dashboard (README "Alarms"). `false` creates none of them.
    *

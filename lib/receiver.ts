@@ -66,7 +66,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
   public readonly alarms?: ReceiverAlarms;
   /** The topic every alarm notifies (ALARM and OK); undefined when `monitoring` is false. */
   public readonly alarmTopic?: sns.ITopic;
-  /** The CloudWatch dashboard; undefined when `monitoring` is false. */
+  /** The CloudWatch dashboard; undefined unless `dashboard` (or `dashboardName`) is set and monitoring is on. */
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The event archive (bucket, delivery streams, alarms); undefined unless `archive` is set. */
   public readonly archive?: HappArchive;
@@ -255,6 +255,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
           'pageTopic',
           'receiverAlarms',
           'subscriberAlarms',
+          'dashboard',
           'dashboardName',
           'monitoringInNestedStack',
         ] as const
@@ -281,6 +282,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
       pageTopic: props.pageTopic,
       receiverAlarms: props.receiverAlarms,
       subscriberAlarms: props.subscriberAlarms,
+      dashboard: props.dashboard,
       dashboardName: props.dashboardName,
     });
   }
