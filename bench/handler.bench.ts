@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { AwsMeter } from './aws-meter';
 import { BASELINE_COMMIT, baselineVerifierBundle } from './baseline';
-import type { CostInputs } from './cost-model';
+import { LAMBDA_PLATFORM_LOG_BYTES, type CostInputs } from './cost-model';
 import { startEmulators, type EmulatorInfo } from './emulators';
 import { attribute, profile } from './profile';
 import { makeBody } from './signature.bench';
@@ -62,6 +62,15 @@ export interface HandlerResults {
    * interleaved rounds): ratio > 1 = today's is slower. New deliveries of 16 KiB.
    */
   readonly budgetCost?: BudgetCost | { skipped: string };
+  /** The same new 16 KiB deliveries as HTTP API (2.0) events against REST (1.0) events: 2.0 / 1.0. */
+  readonly eventShapes?: EventShapeRatio;
+}
+
+export interface EventShapeRatio {
+  readonly p50Ratio: number;
+  readonly p99Ratio: number;
+  readonly oursP50Ratio: number;
+  readonly cpuRatio: number;
 }
 
 export interface BudgetCost {
@@ -145,6 +154,15 @@ export async function benchHandler(
           event: () =>
             apiGatewayEvent('/call', { body: fresh[0].body, signature: `sha256=${'0'.repeat(64)}` }),
         });
+        // The same new deliveries as the HTTP API sends them (payload format 2.0, text body).
+        const viaHttpApi = bodies(bytes, count(1500));
+        scenarios.push({
+          name: HTTP_API_SCENARIO,
+          bodyBytes: bytes,
+          requests: viaHttpApi.length,
+          expectedStatus: 202,
+          event: (n) => httpApiEvent('/call', viaHttpApi[n]),
+        });
         // The duplicate scenario replays fresh[0]: accept it first (as the container's first request).
         firstEvent = apiGatewayEvent('/call', fresh[0]);
         if (baselineHandler) {
@@ -213,6 +231,14 @@ export async function benchHandler(
     meter.stop();
 
     const main = results.find((r) => r.name === 'new delivery 16 KiB') as ScenarioResult;
+    const v2 = results.find((r) => r.name === HTTP_API_SCENARIO) as ScenarioResult;
+    // Payload format 2.0 against 1.0, same bodies, same bundle, interleaved: > 1 = 2.0 is slower.
+    const eventShapes: EventShapeRatio = {
+      p50Ratio: round(v2.totalMs.p50 / main.totalMs.p50, 3),
+      p99Ratio: round(v2.totalMs.p99 / main.totalMs.p99, 3),
+      oursP50Ratio: round(v2.oursMs.p50 / main.oursMs.p50, 3),
+      cpuRatio: round(v2.cpuMsPerRequest / main.cpuMsPerRequest, 3),
+    };
     const calls = main.awsCallsPerRequest;
     const budgetCost: BudgetCost | { skipped: string } = baselineResult
       ? {
@@ -237,6 +263,7 @@ export async function benchHandler(
       firstRequestAwsCalls,
       scenarios: results,
       budgetCost,
+      eventShapes,
       costInputs: {
         verifierCpuMs: round(main.cpuMsPerRequest, 3),
         verifierAwsWaitMs: assumedAwsWaitMs(calls),
@@ -255,9 +282,10 @@ export async function benchHandler(
 }
 
 const BASELINE_SCENARIO = `new delivery 16 KiB, baseline ${BASELINE_COMMIT}`;
+const HTTP_API_SCENARIO = 'new delivery 16 KiB, HTTP API event (2.0)';
 
-/** Lambda's START, END and REPORT lines per invocation (approximate bytes; not measurable here). */
-export const LAMBDA_PLATFORM_LOG_BYTES = 330;
+// Lambda's START, END and REPORT lines per invocation (approximate bytes; not measurable here).
+export { LAMBDA_PLATFORM_LOG_BYTES };
 /** One API Gateway access-log line in a JSON format like the construct's (approximate). */
 export const ACCESS_LOG_BYTES = 350;
 /**
@@ -465,6 +493,47 @@ function loadHandler(bundle: string): Handler {
 }
 
 /** A REST API proxy event as API Gateway sends it for POST /call. */
+/** The HTTP API event (payload format 2.0) for the same request: lower-case headers, text body. */
+function httpApiEvent(path: string, d: { body: Buffer; signature: string }): unknown {
+  return {
+    version: '2.0',
+    routeKey: `POST ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      'content-length': String(d.body.length),
+      'content-type': 'application/json',
+      host: 'abc123.execute-api.us-east-1.amazonaws.com',
+      'user-agent': 'Happ-Webhooks/1.0',
+      'x-amzn-trace-id': 'Root=1-67891233-abcdef012345678912345678',
+      'x-forwarded-for': '203.0.113.10',
+      'x-forwarded-port': '443',
+      'x-forwarded-proto': 'https',
+      'x-happ-signature': d.signature,
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: {
+        method: 'POST',
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.10',
+        userAgent: 'Happ-Webhooks/1.0',
+      },
+      requestId: randomUUID(),
+      routeKey: `POST ${path}`,
+      stage: '$default',
+      time: '03/Dec/2026:09:00:00 +0000',
+      timeEpoch: Date.now(),
+    },
+    body: d.body.toString('utf8'),
+    isBase64Encoded: false,
+  };
+}
+
 function apiGatewayEvent(resource: string, d: { body: Buffer; signature: string }): unknown {
   const headers = {
     'Content-Type': 'application/json',
