@@ -398,7 +398,6 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           `${pc.bold('happ-webhooks dev')}: a local Happ receiver (the built verifier + your handler, on local emulators)`,
           `  POST ${pc.cyan(urls.chat)}   secret ${pc.bold(secrets.chat.value)}`,
           `  POST ${pc.cyan(urls.call)}   secret ${pc.bold(secrets.call.value)}`,
-          `  ingress   ${ingress === 'http-api' ? 'HTTP API (payload format 2.0 events)' : 'REST API (payload format 1.0 events)'}`,
           `  handler   ${handlerLabel}   (subscriber "${DEV_RESOURCES.subscriber}", failed events retry after ${retryDelay} s, DLQ after ${maxReceiveCount} attempts)`,
           `  emulators DynamoDB ${emulators.dynamodbEndpoint} · SNS/SQS/S3 ${emulators.fauxqsEndpoint} · Secrets Manager ${emulators.secretsManagerEndpoint}`,
           `  DLQ       AWS_ENDPOINT_URL_SQS=${emulators.fauxqsEndpoint} happ-webhooks dlq ${resources.dlqUrl}`,

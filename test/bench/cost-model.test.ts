@@ -123,6 +123,21 @@ describe('cost levers against the targets (one subscriber)', () => {
     expect(now - find(/batches of 10/).rest).toBeCloseTo(0.72 + 0.18, 3);
   });
 
+  it('prices each lever as the README table states', () => {
+    const rounded = costLevers().map((l) => [
+      l.lever,
+      Math.round(l.rest * 100) / 100,
+      Math.round(l.http * 100) / 100,
+    ]);
+    expect(rounded).toEqual([
+      ['as configured', 9.04, 6.54],
+      ['verifier system logs at WARN (JSON log format)', 8.88, 6.38],
+      ['subscriber batches of 2 (maxBatchingWindow)', 8.54, 6.04],
+      ['subscriber batches of 10 (maxBatchingWindow)', 8.14, 5.64],
+      ['WARN system logs + batches of 2', 8.38, 5.88],
+    ]);
+  });
+
   it('meets both targets with WARN system logs and batches of 2', () => {
     expect(find(/\+ batches of 2/)).toMatchObject({ meetsTargets: { rest: true, http: true } });
     expect(find(/\+ batches of 2/).http).toBeLessThanOrEqual(6);

@@ -68,13 +68,22 @@ describe('idle cost (zero traffic, per month)', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Own');
     const alarmTopic = sns.Topic.fromTopicArn(stack, 'Alarms', 'arn:aws:sns:us-east-1:123456789012:alarms');
-    new HappWebhookReceiver(stack, 'Happ', { alarmTopic });
+    const receiver = new HappWebhookReceiver(stack, 'Happ', { alarmTopic });
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    });
+    receiver.addSubscriber('Sub', fn);
     const cost = idleCostPerMonth(Template.fromStack(stack).toJSON());
     expect(usd(cost, /KMS/)).toBe(0);
+    expect(cost.total).toBe(2.86);
   });
 
   it('one route instead of two removes a secret ($0.40)', () => {
-    expect(usd(idle({ enableChat: false }), /Secrets/)).toBe(0.4);
+    const cost = idle({ enableChat: false });
+    expect(usd(cost, /Secrets/)).toBe(0.4);
+    expect(cost.total).toBe(3.46);
   });
 
   it('each subscriber adds 4 alarms and its queue polling ($0.66)', () => {

@@ -146,6 +146,7 @@ describe('HappIngress.httpApi(): the HTTP API front door', () => {
       'integrationLatency',
       'integrationStatus',
       'errorMessage',
+      'integrationErrorMessage',
     ]) {
       expect(line).toContain(`"${field}":`);
     }
@@ -155,6 +156,15 @@ describe('HappIngress.httpApi(): the HTTP API front door', () => {
     // so a metric filter { $.status = 429 } matches it
     const written = line.replace(/\$context\.status/, '429').replace(/\$context\.[a-zA-Z.]+/g, '-');
     expect(JSON.parse(written)).toMatchObject({ status: 429, requestId: '-' });
+  });
+
+  it('has no execution log group (HTTP APIs have none); the REST API access log writes status as a string', () => {
+    const { template } = httpReceiver();
+    template.resourceCountIs('AWS::Logs::LogGroup', 2); // access logs + verifier
+    const rest = receiverStack().template;
+    const format = new Capture();
+    rest.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { Format: format } });
+    expect(format.asString()).toContain('"status":"$context.status"');
   });
 
   it('exposes 5xx, Latency and IntegrationLatency of the stage (dimensions ApiId and Stage) and alarms on them', () => {
