@@ -149,7 +149,7 @@ function printHandler(h: HandlerResults | { skipped: string }): void {
   const e = h.eventShapes;
   if (e) {
     console.log(
-      `\n   HTTP API events (payload format 2.0) vs REST events (1.0), new 16 KiB deliveries, same bundle, same run — ratio 2.0/1.0: ` +
+      `\n   HTTP API events (payload format 2.0) vs REST events (1.0), ${e.pairs} pairs of new 16 KiB deliveries back to back, same bundle — ratio 2.0/1.0: ` +
         `p50 ${e.p50Ratio}, p99 ${e.p99Ratio}, ours p50 ${e.oursP50Ratio}, CPU/req ${e.cpuRatio}`,
     );
   }
