@@ -39,9 +39,10 @@ describe('readRequest on a payload format 2.0 event (HTTP API)', () => {
     const request = readRequest(httpApiEvent('', { path: '/chat', rawPath: '/hooks/chat' }));
     expect(request.route).toBe('/chat');
     expect(request.path).toBe('/hooks/chat');
-    expect(
-      readRequest({ ...httpApiEvent(''), routeKey: '$default', rawPath: '/call' }).route,
-    ).toBeUndefined();
+    // A function URL (or an HTTP API $default route) sends routeKey $default: the path names the source.
+    const functionUrl = { ...httpApiEvent(''), routeKey: '$default', rawPath: '/call' };
+    expect(readRequest(functionUrl).route).toBeUndefined();
+    expect(resolveSource(functionUrl)).toBe('call');
   });
 
   it('lower-cases header names even when the event carries mixed case (function URL, hand-made events)', () => {
