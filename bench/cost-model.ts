@@ -372,3 +372,62 @@ function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** The targets per million webhooks with one subscriber (issue 12). */
+export const COST_TARGETS = { rest: 8.5, http: 6 } as const;
+
+/** Lambda's START, END and REPORT lines per invocation in the text log format (approximate bytes). */
+export const LAMBDA_PLATFORM_LOG_BYTES = 330;
+
+export interface CostLever {
+  readonly lever: string;
+  /** What it costs in behaviour. */
+  readonly givesUp: string;
+  readonly rest: number;
+  readonly http: number;
+  readonly meetsTargets: { rest: boolean; http: boolean };
+}
+
+/**
+ * What each lever the numbers point at does to the total, alone and together, from the same inputs.
+ * Subscriber batches: the event source mapping's batch actually filled (the construct's batchSize is 10,
+ * but without a batching window a batch holds what arrived in one poll — 1 at low volume).
+ */
+export function costLevers(inputs: Partial<CostInputs> = {}, prices: PriceTable = PRICES): CostLever[] {
+  const base: CostInputs = { ...DEFAULT_INPUTS, ...inputs };
+  const quietLogs = Math.max(0, base.logBytesPerRequest - LAMBDA_PLATFORM_LOG_BYTES);
+  const variants: Array<[string, string, Partial<CostInputs>]> = [
+    ['as configured', '', {}],
+    [
+      'verifier system logs at WARN (JSON log format)',
+      "no START/END/REPORT line per invocation (Lambda's Duration metric and WARN-level timeouts stay)",
+      { logBytesPerRequest: quietLogs },
+    ],
+    [
+      'subscriber batches of 2 (maxBatchingWindow)',
+      'events wait up to the batching window before the handler runs',
+      { subscriberBatchSize: 2 },
+    ],
+    [
+      'subscriber batches of 10 (maxBatchingWindow)',
+      'events wait up to the batching window; a failing record is retried with its batch unless reported',
+      { subscriberBatchSize: 10 },
+    ],
+    [
+      'WARN system logs + batches of 2',
+      'both of the above',
+      { logBytesPerRequest: quietLogs, subscriberBatchSize: 2 },
+    ],
+  ];
+  return variants.map(([lever, givesUp, change]) => {
+    const rest = costPerMillion('rest', { ...base, ...change }, prices).total;
+    const http = costPerMillion('http', { ...base, ...change }, prices).total;
+    return {
+      lever,
+      givesUp,
+      rest,
+      http,
+      meetsTargets: { rest: rest <= COST_TARGETS.rest, http: http <= COST_TARGETS.http },
+    };
+  });
+}

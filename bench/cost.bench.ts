@@ -15,6 +15,14 @@ import {
   type CostInputs,
   type HostedQuote,
 } from './cost-model';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { HappWebhookReceiverProps } from '../lib';
+import { costLevers, COST_TARGETS, type CostLever } from './cost-model';
+import { IDLE_PRICES, idleCostPerMonth, type IdleCost } from './idle-cost';
 import { table } from './report';
 
 export interface CostResults {
@@ -33,14 +41,48 @@ export interface CostResults {
   readonly hosted: (HostedQuote & { at1M: number; at10M: number })[];
   readonly ours: { at1M: number; at10M: number };
   readonly prices: typeof PRICES;
+  /** Per-million totals with each lever the numbers point at, against the targets. */
+  readonly levers: CostLever[];
+  readonly targets: typeof COST_TARGETS;
+  /** Monthly cost at zero traffic of synthesized stacks (a receiver and one subscriber). */
+  readonly idle: { variant: string; rest: IdleCost; http: IdleCost }[];
+  readonly idlePrices: typeof IDLE_PRICES;
 }
+
+/** The built construct library (dist/lib): it finds its Lambda bundles from its own location. */
+function builtLibrary(root: string): typeof import('../lib') {
+  return createRequire(join(root, 'package.json'))(join(root, 'dist', 'lib', 'index.js'));
+}
+
+/** The idle monthly cost of a receiver with one subscriber, synthesized with these props. */
+export function idleCostOf(root: string, props: HappWebhookReceiverProps = {}): IdleCost {
+  const { HappWebhookReceiver } = builtLibrary(root);
+  const app = new App({ builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'Idle');
+  const receiver = new HappWebhookReceiver(stack, 'Happ', props);
+  const fn = new lambda.Function(stack, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+  });
+  receiver.addSubscriber('Subscriber', fn);
+  return idleCostPerMonth(Template.fromStack(stack).toJSON());
+}
+
+const IDLE_VARIANTS: Array<[string, HappWebhookReceiverProps]> = [
+  ['default (monitoring on)', {}],
+  ['dashboard: true', { dashboard: true }],
+  ['enableChat: false (one secret)', { enableChat: false }],
+  ['monitoring: false', { monitoring: false }],
+];
 
 /** What the other sections measured that the cost model uses (all optional). */
 export interface MeasuredForCost {
   handler?: { costInputs?: Partial<CostInputs> };
 }
 
-export function benchCost(measuredResults: MeasuredForCost): CostResults {
+export function benchCost(measuredResults: MeasuredForCost, root: string): CostResults {
+  const { HappIngress } = builtLibrary(root);
   const fromBench = measuredResults.handler?.costInputs ?? {};
   const inputs: CostInputs = { ...DEFAULT_INPUTS, ...fromBench };
   const rest = costPerMillion('rest', inputs);
@@ -76,6 +118,14 @@ export function benchCost(measuredResults: MeasuredForCost): CostResults {
     hosted,
     ours: { at1M: monthlyCost(rest.total, 1, fixed), at10M: monthlyCost(rest.total, 10, fixed) },
     prices: PRICES,
+    levers: costLevers(inputs),
+    targets: COST_TARGETS,
+    idle: IDLE_VARIANTS.map(([variant, props]) => ({
+      variant,
+      rest: idleCostOf(root, props),
+      http: idleCostOf(root, { ...props, ingress: HappIngress.httpApi() }),
+    })),
+    idlePrices: IDLE_PRICES,
   };
 }
 
@@ -89,6 +139,38 @@ export function printCost(c: CostResults): void {
         ...c.rest.lines.map((l, n) => [l.item, l.usd, c.http.lines[n].usd, l.how]),
         ['TOTAL per 1M', c.rest.total, c.http.total, ''],
       ],
+    ),
+  );
+  console.log(
+    table(
+      `   levers, total per 1M (targets: REST ≤ $${c.targets.rest}, HTTP API ≤ $${c.targets.http})`,
+      ['lever', 'REST $', 'meets', 'HTTP $', 'meets', 'gives up'],
+      c.levers.map((l) => [
+        l.lever,
+        l.rest,
+        l.meetsTargets.rest ? 'yes' : 'no',
+        l.http,
+        l.meetsTargets.http ? 'yes' : 'no',
+        l.givesUp,
+      ]),
+    ),
+  );
+  const defaults = c.idle[0];
+  console.log(
+    table(
+      '   idle: monthly cost at zero traffic, receiver + 1 subscriber (list prices, free tiers ignored)',
+      ['item', 'count', '$/month', 'how'],
+      [
+        ...defaults.rest.lines.map((l) => [l.item, l.count, l.usd, l.how]),
+        ['TOTAL', '', defaults.rest.total, ''],
+      ],
+    ),
+  );
+  console.log(
+    table(
+      '   idle by props',
+      ['props', 'REST $/month', 'HTTP API $/month'],
+      c.idle.map((v) => [v.variant, v.rest.total, v.http.total]),
     ),
   );
   console.log(

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { AwsMeter } from './aws-meter';
 import { BASELINE_COMMIT, baselineVerifierBundle } from './baseline';
-import type { CostInputs } from './cost-model';
+import { LAMBDA_PLATFORM_LOG_BYTES, type CostInputs } from './cost-model';
 import { startEmulators, type EmulatorInfo } from './emulators';
 import { attribute, profile } from './profile';
 import { makeBody } from './signature.bench';
@@ -62,6 +62,17 @@ export interface HandlerResults {
    * interleaved rounds): ratio > 1 = today's is slower. New deliveries of 16 KiB.
    */
   readonly budgetCost?: BudgetCost | { skipped: string };
+  /** The same new 16 KiB deliveries as HTTP API (2.0) events against REST (1.0) events: 2.0 / 1.0. */
+  readonly eventShapes?: EventShapeRatio;
+}
+
+export interface EventShapeRatio {
+  /** Pairs measured (one 1.0 and one 2.0 event each). */
+  readonly pairs: number;
+  readonly p50Ratio: number;
+  readonly p99Ratio: number;
+  readonly oursP50Ratio: number;
+  readonly cpuRatio: number;
 }
 
 export interface BudgetCost {
@@ -213,6 +224,17 @@ export async function benchHandler(
     meter.stop();
 
     const main = results.find((r) => r.name === 'new delivery 16 KiB') as ScenarioResult;
+    // Payload format 2.0 against 1.0: new 16 KiB deliveries in pairs, one of each shape back to back
+    // (order alternating), so load on the machine falls on both alike. > 1 = 2.0 is slower.
+    await emulators.purge();
+    const eventShapes = await pairedEventShapes(
+      handler,
+      bodies(16 * 1024, count(1000)).map((d, i) =>
+        i % 2 === 0 ? apiGatewayEvent('/call', d) : httpApiEvent('/call', d),
+      ),
+      meter,
+      context,
+    );
     const calls = main.awsCallsPerRequest;
     const budgetCost: BudgetCost | { skipped: string } = baselineResult
       ? {
@@ -237,6 +259,7 @@ export async function benchHandler(
       firstRequestAwsCalls,
       scenarios: results,
       budgetCost,
+      eventShapes,
       costInputs: {
         verifierCpuMs: round(main.cpuMsPerRequest, 3),
         verifierAwsWaitMs: assumedAwsWaitMs(calls),
@@ -256,8 +279,8 @@ export async function benchHandler(
 
 const BASELINE_SCENARIO = `new delivery 16 KiB, baseline ${BASELINE_COMMIT}`;
 
-/** Lambda's START, END and REPORT lines per invocation (approximate bytes; not measurable here). */
-export const LAMBDA_PLATFORM_LOG_BYTES = 330;
+// Lambda's START, END and REPORT lines per invocation (approximate bytes; not measurable here).
+export { LAMBDA_PLATFORM_LOG_BYTES };
 /** One API Gateway access-log line in a JSON format like the construct's (approximate). */
 export const ACCESS_LOG_BYTES = 350;
 /**
@@ -326,6 +349,54 @@ async function runPart(
     part.logBytes = capture.bytes;
   }
   return part;
+}
+
+/** Events alternate 1.0, 2.0, 1.0, …; each pair runs in alternating order. Ratios are 2.0 / 1.0. */
+async function pairedEventShapes(
+  handler: Handler,
+  events: unknown[],
+  meter: AwsMeter,
+  context: (n: number) => unknown,
+): Promise<EventShapeRatio> {
+  const samples = {
+    v1: { total: [] as number[], ours: [] as number[], cpu: 0 },
+    v2: { total: [] as number[], ours: [] as number[], cpu: 0 },
+  };
+  const capture = captureStdout();
+  try {
+    for (let pair = 0; pair + 1 < events.length; pair += 2) {
+      const order: Array<[keyof typeof samples, unknown]> = [
+        ['v1', events[pair]],
+        ['v2', events[pair + 1]],
+      ];
+      if ((pair / 2) % 2 === 1) order.reverse();
+      for (const [shape, event] of order) {
+        meter.reset();
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const response = await handler(event, context(10_000 + pair));
+        const t1 = performance.now();
+        const cpu = process.cpuUsage(cpu0);
+        if (response.statusCode !== 202) {
+          throw new Error(`event shape ${shape}: answered ${response.statusCode}: ${response.body}`);
+        }
+        samples[shape].total.push(t1 - t0);
+        samples[shape].ours.push(t1 - t0 - meter.waitMs(t1));
+        samples[shape].cpu += cpu.user + cpu.system;
+      }
+    }
+  } finally {
+    await new Promise((resolve) => setImmediate(resolve));
+    capture.restore();
+  }
+  const [v1, v2] = [summarize(samples.v1.total), summarize(samples.v2.total)];
+  return {
+    pairs: samples.v1.total.length,
+    p50Ratio: round(v2.p50 / v1.p50, 3),
+    p99Ratio: round(v2.p99 / v1.p99, 3),
+    oursP50Ratio: round(summarize(samples.v2.ours).p50 / summarize(samples.v1.ours).p50, 3),
+    cpuRatio: round(samples.v2.cpu / samples.v1.cpu, 3),
+  };
 }
 
 function combine(scenario: Scenario, parts: PartialRun[]): ScenarioResult {
@@ -465,6 +536,47 @@ function loadHandler(bundle: string): Handler {
 }
 
 /** A REST API proxy event as API Gateway sends it for POST /call. */
+/** The HTTP API event (payload format 2.0) for the same request: lower-case headers, text body. */
+function httpApiEvent(path: string, d: { body: Buffer; signature: string }): unknown {
+  return {
+    version: '2.0',
+    routeKey: `POST ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      'content-length': String(d.body.length),
+      'content-type': 'application/json',
+      host: 'abc123.execute-api.us-east-1.amazonaws.com',
+      'user-agent': 'Happ-Webhooks/1.0',
+      'x-amzn-trace-id': 'Root=1-67891233-abcdef012345678912345678',
+      'x-forwarded-for': '203.0.113.10',
+      'x-forwarded-port': '443',
+      'x-forwarded-proto': 'https',
+      'x-happ-signature': d.signature,
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: {
+        method: 'POST',
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.10',
+        userAgent: 'Happ-Webhooks/1.0',
+      },
+      requestId: randomUUID(),
+      routeKey: `POST ${path}`,
+      stage: '$default',
+      time: '03/Dec/2026:09:00:00 +0000',
+      timeEpoch: Date.now(),
+    },
+    body: d.body.toString('utf8'),
+    isBase64Encoded: false,
+  };
+}
+
 function apiGatewayEvent(resource: string, d: { body: Buffer; signature: string }): unknown {
   const headers = {
     'Content-Type': 'application/json',

@@ -95,7 +95,7 @@ export async function main(argv: readonly string[], root: string, tmpDir: string
   if (only.includes('cost')) {
     // Runs last: it prices the durations and log volumes the other sections measured.
     const at = stamp();
-    const cost = benchCost(results as MeasuredForCost);
+    const cost = benchCost(results as MeasuredForCost, root);
     results.cost = { ...at, ...cost };
     printCost(cost);
   }
@@ -144,6 +144,13 @@ function printHandler(h: HandlerResults | { skipped: string }): void {
     console.log(
       `\n   response budget vs the handler before it (${b.baselineCommit}), new 16 KiB deliveries, same run — ratio today/before: ` +
         `p50 ${b.p50Ratio}, p99 ${b.p99Ratio}, ours p50 ${b.oursP50Ratio}, CPU/req ${b.cpuRatio}`,
+    );
+  }
+  const e = h.eventShapes;
+  if (e) {
+    console.log(
+      `\n   HTTP API events (payload format 2.0) vs REST events (1.0), ${e.pairs} pairs of new 16 KiB deliveries back to back, same bundle — ratio 2.0/1.0: ` +
+        `p50 ${e.p50Ratio}, p99 ${e.p99Ratio}, ours p50 ${e.oursP50Ratio}, CPU/req ${e.cpuRatio}`,
     );
   }
   console.log(

@@ -8,6 +8,8 @@ export type { HappWebhookReceiverProps, HappEndpoints } from './receiver';
 export { HappArchive, DEFAULT_ARCHIVE_RETENTION } from './archive';
 export type { HappArchiveOptions, HappArchiveProps, HappArchiveAlarms } from './archive';
 export { HappIngress } from './ingress/ingress';
+export { HttpApiIngress, HTTP_API_STAGE_NAME, httpApiAccessLogFormat } from './ingress/http-api';
+export type { HttpApiIngressOptions, HttpApiIngressProps } from './ingress/http-api';
 export { RestApiIngress, REST_API_STAGE_NAME } from './ingress/rest-api';
 export type { RestApiIngressOptions, RestApiIngressProps } from './ingress/rest-api';
 export { HappIngressKind } from './ingress/types';

@@ -185,9 +185,11 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
 
   // ---------------------------------------------------------------- API Gateway
   /**
-   * The front door Happ posts to: `HappIngress.restApi()` (API Gateway REST API) or another ingress.
-   * The props below (throttling, custom domain, log retention) apply to whichever ingress is chosen;
-   * `createApiGatewayCloudWatchRole` and `webAclArn` only to the REST API.
+   * The front door Happ posts to: `HappIngress.restApi()` (API Gateway REST API) or
+   * `HappIngress.httpApi()` (API Gateway HTTP API, payload format 2.0, less than a third of the price
+   * per request). The props below (throttling, custom domain, log retention) apply to whichever
+   * ingress is chosen; `createApiGatewayCloudWatchRole` and `webAclArn` only to the REST API
+   * (`HappIngress.httpApi()` refuses them at synth).
    *
    * @default HappIngress.restApi()
    */
@@ -211,6 +213,7 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
    * Create the account-level IAM role API Gateway needs to write logs, and register it in the
    * account's API Gateway settings (`AWS::ApiGateway::Account`, retained on delete). Set `false`
    * when the account (region) already has one: there is one such setting per account and region.
+   * REST API only: HTTP APIs need no such role, and `HappIngress.httpApi()` refuses this prop.
    *
    * @default true
    */
@@ -218,7 +221,8 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
 
   /**
    * A custom domain name for the API (e.g. `hooks.example.com`). Requires `certificate`. You create
-   * the DNS record pointing at `receiver.api.domainName.domainNameAliasDomainName`.
+   * the DNS record pointing at `receiver.api.domainName.domainNameAliasDomainName` (REST API) or
+   * `(receiver.ingress as HttpApiIngress).domain.regionalDomainName` (HTTP API).
    *
    * @default - the execute-api URL only
    */
@@ -233,7 +237,8 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
 
   /**
    * ARN of a WAFv2 web ACL (scope REGIONAL) to associate with the API stage. (WAFv2 has no L2
-   * construct with an interface to take instead.)
+   * construct with an interface to take instead.) REST API only: HTTP APIs cannot be associated with
+   * WAF, and `HappIngress.httpApi()` refuses this prop (put CloudFront with a web ACL in front).
    *
    * @default - no web ACL
    */
@@ -324,7 +329,7 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
   readonly archive?: boolean | HappArchiveOptions;
 
   // ---------------------------------------------------------------- monitoring
-  // (alarmTopic, alarmEmail, pageTopic, receiverAlarms, subscriberAlarms, dashboardName: MonitoringOptions)
+  // (alarmTopic, alarmEmail, pageTopic, receiverAlarms, subscriberAlarms, dashboard, dashboardName: MonitoringOptions)
   /**
    * Create the alarms, the alarm topic and the dashboard (README "Alarms"). `false` creates none of them.
    *

@@ -71,7 +71,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
   public readonly alarms?: ReceiverAlarms;
   /** The topic every alarm notifies (ALARM and OK); undefined when `monitoring` is false. */
   public readonly alarmTopic?: sns.ITopic;
-  /** The CloudWatch dashboard; undefined when `monitoring` is false. */
+  /** The CloudWatch dashboard; undefined unless `dashboard` (or `dashboardName`) is set and monitoring is on. */
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The event archive (bucket, delivery streams, alarms); undefined unless `archive` is set. */
   public readonly archive?: HappArchive;
@@ -188,9 +188,12 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     return this.restApiIngress('executionLogGroup').executionLogGroup;
   }
 
-  /** The REST API's custom domain, when `domainName` is set and the ingress is the REST API. */
+  /**
+   * The REST API's custom domain, when `domainName` is set (REST API only: with another ingress this
+   * throws; read `receiver.ingress.domain`, e.g. `HttpApiIngress.domain`).
+   */
   public get domain(): apigw.DomainName | undefined {
-    return this.ingress instanceof RestApiIngress ? this.ingress.domain : undefined;
+    return this.restApiIngress('domain').domain;
   }
 
   /** The web ACL association, when `webAclArn` is set (REST API only). */
@@ -262,6 +265,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
           'pageTopic',
           'receiverAlarms',
           'subscriberAlarms',
+          'dashboard',
           'dashboardName',
           'monitoringInNestedStack',
         ] as const
@@ -288,6 +292,7 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
       pageTopic: props.pageTopic,
       receiverAlarms: props.receiverAlarms,
       subscriberAlarms: props.subscriberAlarms,
+      dashboard: props.dashboard,
       dashboardName: props.dashboardName,
     });
   }

@@ -22,6 +22,8 @@ export interface DevOptions {
   readonly maxReceiveCount?: number;
   readonly retryDelay?: number;
   readonly json?: boolean;
+  /** The API Gateway to play: `rest-api` (payload format 1.0) or `http-api` (2.0). @default 'rest-api' */
+  readonly ingress?: string;
 }
 
 /** Names of the local resources, as the construct would create them. */
@@ -88,6 +90,10 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
   const maxReceiveCount = options.maxReceiveCount ?? 5;
   const retryDelay = options.retryDelay ?? RETRY_DELAY_SECONDS;
   const host = options.host ?? '127.0.0.1';
+  const ingress = options.ingress ?? 'rest-api';
+  if (ingress !== 'rest-api' && ingress !== 'http-api') {
+    throw new CliError(`--ingress must be rest-api or http-api (given ${ingress})`);
+  }
 
   const root = packageInfo().root;
   const verifierBundle = join(root, 'dist', 'lambda', 'verifier', 'index.js');
@@ -243,6 +249,8 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       host,
       port: options.port ?? 8787,
       handler: verifier,
+      ingress,
+      routes: ingress === 'http-api' ? ['POST /chat', 'POST /call'] : undefined,
       onExchange: (x) => {
         const f = facts.get(x.requestId) ?? {};
         facts.delete(x.requestId);
@@ -367,6 +375,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           chat: { url: urls.chat, secret: secrets.chat.value, secretArn: secrets.chat.arn },
           call: { url: urls.call, secret: secrets.call.value, secretArn: secrets.call.arn },
           handler: options.handler ?? null,
+          ingress,
           resources: {
             ...DEV_RESOURCES,
             topicArn: resources.topicArn,

@@ -321,6 +321,14 @@ Examples:
       '--json',
       'print one JSON object per line (ready, request, event, handled, skipped, failed, stopped)',
     )
+    .addOption(
+      new Option(
+        '--ingress <kind>',
+        'the API Gateway to play: rest-api (payload format 1.0 events) or http-api (2.0, HappIngress.httpApi())',
+      )
+        .choices(['rest-api', 'http-api'])
+        .default('rest-api'),
+    )
     .addHelpText(
       'after',
       `
@@ -329,6 +337,7 @@ Needs the optional packages dynalite and fauxqs:  npm i -D dynalite fauxqs@1.9.2
 Examples:
   $ happ-webhooks dev
   $ happ-webhooks dev --handler lambda/crm.ts --port 3000
+  $ happ-webhooks dev --ingress http-api
   $ happ-webhooks send http://127.0.0.1:8787/call --secret <the call secret dev printed>`,
     )
     .action((opts) => setAction(async (io) => (await import('./dev')).dev(opts, io)));

@@ -66,7 +66,8 @@ import {
   VerifierError,
 } from './errors';
 import { checkFreshness, readEventTime } from './freshness';
-import { isPost, readHeader, readRawBody, resolveSource, type VerifierEvent } from './request';
+import { readRequest } from '../shared/request';
+import { resolveSource, type VerifierEvent } from './request';
 import { accepted, duplicate, errorResponse } from './responses';
 import { SourceSecrets } from './secrets';
 
@@ -305,21 +306,23 @@ export function createHandler(config: VerifierConfig, deps: VerifierDependencies
     run: RunState,
     budget: Budget,
   ): Promise<{ outcome: 'accepted' | 'duplicate'; result: AcceptResult }> {
-    const source = resolveSource(event);
+    // Either payload format (REST API 1.0, HTTP API 2.0), read once: route, method, headers, exact bytes.
+    const request = readRequest(event);
+    const source = resolveSource(request);
     facts.source = source;
     const secretId = source ? cfg.secretArns[source] : undefined;
     if (!source || !secretId) {
       facts.source = undefined; // no metrics for a route that does not exist
-      throw new RouteNotFoundError(`no enabled route for ${safePath(event)}`);
+      throw new RouteNotFoundError(`no enabled route for ${safePath(request.route ?? request.path)}`);
     }
-    if (!isPost(event)) throw new MethodNotAllowedError(`method ${String(event.httpMethod).slice(0, 16)}`);
-    const raw = readRawBody(event);
+    if (request.method !== 'POST') throw new MethodNotAllowedError(`method ${request.method.slice(0, 16)}`);
+    const raw = request.body;
     facts.bytes = raw.length;
     if (cfg.maxBodySizeBytes !== undefined && raw.length > cfg.maxBodySizeBytes) {
       throw new PayloadTooLargeError(raw.length, cfg.maxBodySizeBytes);
     }
 
-    const signature = readHeader(event, cfg.signatureHeader);
+    const signature = request.headers[cfg.signatureHeader.toLowerCase()];
     if (signature === undefined || signature.trim() === '') throw new SignatureInvalidError('missing');
     let lookup = await call(run, Dependency.SECRETS_MANAGER, 'GetSecretValue', () => secrets.get(secretId));
     let matched = matchSignature(raw, signature, lookup.values, scheme);
@@ -581,8 +584,8 @@ function finishError(error: VerifierError, finish: Finish, releaseError?: string
 }
 
 /** The path for a log line, bounded (it is client input). */
-function safePath(event: VerifierEvent): string {
-  return JSON.stringify(String(event.resource ?? event.path ?? '').slice(0, 100));
+function safePath(path: string): string {
+  return JSON.stringify(path.slice(0, 100));
 }
 
 export function createLogger(): Logger {

@@ -1,11 +1,13 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { HappSource, HappWebhookReceiver } from '../../lib';
+import { HappIngress, HappSource, HappWebhookReceiver } from '../../lib';
 import { exampleStack } from './support';
 
 /** Every acknowledgement in the tree: rule id → reason, with the construct path. */
@@ -97,5 +99,63 @@ describe('cdk-nag with the archive on', () => {
     expect(
       report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`),
     ).toEqual([]);
+  });
+});
+
+describe('cdk-nag with the HTTP API ingress', () => {
+  function httpApp(props: ConstructorParameters<typeof HappWebhookReceiver>[2] = {}) {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Http');
+    new HappWebhookReceiver(stack, 'Happ', { ingress: HappIngress.httpApi(), ...props });
+    return { app, stack };
+  }
+
+  it('finds nothing unacknowledged, custom domain included', () => {
+    const { app } = httpApp();
+    const plain = new AwsSolutionsChecks(app).validateScope(app);
+    expect(
+      plain.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`),
+    ).toEqual([]);
+    const withDomain = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(withDomain, 'HttpDomain');
+    new HappWebhookReceiver(stack, 'Happ', {
+      ingress: HappIngress.httpApi(),
+      domainName: 'hooks.example.com',
+      certificate: acm.Certificate.fromCertificateArn(
+        stack,
+        'Cert',
+        'arn:aws:acm:eu-west-1:123456789012:certificate/a',
+      ),
+    });
+    const report = new AwsSolutionsChecks(withDomain).validateScope(withDomain);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('acknowledges on the HTTP API only APIG4 (no authorizer: HMAC in the verifier), with its reason', () => {
+    const { app } = httpApp();
+    const onApi = acknowledgements(app).filter((a) => a.path.endsWith('/Happ/HttpApi'));
+    expect(onApi.map((a) => a.id)).toEqual(['AwsSolutions-APIG4']);
+    expect(onApi[0].reason).toMatch(/HMAC-SHA256 signature in the verifier/);
+    // the REST-only acknowledgements (WAF, request validation, logging role) are not carried over
+    const ids = acknowledgements(app).map((a) => a.id);
+    expect(ids).not.toContain('AwsSolutions-APIG3');
+    expect(ids).not.toContain('AwsSolutions-APIG2');
+  });
+
+  it('would report APIG4 without the acknowledgement (the rule sees HTTP API routes without authorizer)', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Bare');
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+    new apigwv2.HttpApi(stack, 'Api').addRoutes({
+      path: '/chat',
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Int', fn),
+    });
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => v.ruleName)).toContain('AwsSolutions-APIG4');
   });
 });

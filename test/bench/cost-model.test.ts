@@ -1,9 +1,12 @@
 import {
   billedDurationMs,
+  COST_TARGETS,
+  costLevers,
   costPerMillion,
   DEFAULT_INPUTS,
   FULL_VCPU_MB,
   hostedQuotes,
+  LAMBDA_PLATFORM_LOG_BYTES,
   monthlyCost,
   PRICES,
 } from '../../bench/cost-model';
@@ -98,5 +101,49 @@ describe('cost model', () => {
       expect.stringMatching(/Svix/),
     ]);
     expect(monthlyCost(10, 5, 39)).toBe(89);
+  });
+});
+
+describe('cost levers against the targets (one subscriber)', () => {
+  const find = (name: RegExp) => costLevers().find((l) => name.test(l.lever))!;
+
+  it('misses both targets as configured: REST $9.04 > $8.50, HTTP API $6.54 > $6.00', () => {
+    const now = find(/as configured/);
+    expect(now).toMatchObject({ rest: 9.0433, http: 6.5433, meetsTargets: { rest: false, http: false } });
+    expect(COST_TARGETS).toEqual({ rest: 8.5, http: 6 });
+  });
+
+  it('WARN system logs save the platform lines ($0.165); batches of 2 save $0.50 (SQS + invocations)', () => {
+    const now = find(/as configured/).rest;
+    expect(now - find(/^verifier system logs/).rest).toBeCloseTo(
+      (LAMBDA_PLATFORM_LOG_BYTES / 1e9) * 1e6 * 0.5,
+      3,
+    );
+    expect(now - find(/batches of 2 \(/).rest).toBeCloseTo(0.4 + 0.1, 3);
+    expect(now - find(/batches of 10/).rest).toBeCloseTo(0.72 + 0.18, 3);
+  });
+
+  it('prices each lever as the README table states', () => {
+    const rounded = costLevers().map((l) => [
+      l.lever,
+      Math.round(l.rest * 100) / 100,
+      Math.round(l.http * 100) / 100,
+    ]);
+    expect(rounded).toEqual([
+      ['as configured', 9.04, 6.54],
+      ['verifier system logs at WARN (JSON log format)', 8.88, 6.38],
+      ['subscriber batches of 2 (maxBatchingWindow)', 8.54, 6.04],
+      ['subscriber batches of 10 (maxBatchingWindow)', 8.14, 5.64],
+      ['WARN system logs + batches of 2', 8.38, 5.88],
+    ]);
+  });
+
+  it('meets both targets with WARN system logs and batches of 2', () => {
+    expect(find(/\+ batches of 2/)).toMatchObject({ meetsTargets: { rest: true, http: true } });
+    expect(find(/\+ batches of 2/).http).toBeLessThanOrEqual(6);
+  });
+
+  it('the HTTP API alone meets neither target: the subscriber side costs as much as the front door saves', () => {
+    expect(find(/as configured/).http).toBeGreaterThan(COST_TARGETS.http);
   });
 });

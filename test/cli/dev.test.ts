@@ -98,6 +98,46 @@ describe('happ-webhooks dev', () => {
     }
   });
 
+  it('--ingress http-api: the same loop on HTTP API events (payload format 2.0)', async () => {
+    const dev = startDev(['--ingress', 'http-api', '--secret', SECRET]);
+    const ready = await dev.ready();
+    expect(ready.ingress).toBe('http-api');
+    const chat = (ready.chat as { url: string }).url;
+    const first = await runCli([
+      'send',
+      chat,
+      '--event',
+      'chat.message.received',
+      '--secret',
+      SECRET,
+      '--json',
+    ]);
+    const response = JSON.parse(first.stdout).responses[0];
+    expect(response.status).toBe(202);
+    await dev.waitFor(
+      (e) => e.kind === 'event' && (e.event as { id?: string }).id === response.json.id,
+      'the event printed',
+    );
+    const wrong = await runCli(['send', chat, '--secret', 'not-the-secret']);
+    expect(wrong.code).toBe(1);
+    await dev.waitFor(
+      (e) => e.kind === 'request' && e.status === 401 && e.reason === 'mismatch',
+      'a mismatch',
+    );
+    // No route matches: HTTP API answers 404 itself (its body, not the verifier's "not found").
+    const base = chat.replace(/\/chat$/, '');
+    const nope = await fetch(`${base}/nope`, { method: 'POST', body: '{}' });
+    expect(nope.status).toBe(404);
+    expect(await nope.json()).toEqual({ message: 'Not Found' });
+    expect((await dev.stop()).code).toBe(0);
+  });
+
+  it('refuses an --ingress it does not know', async () => {
+    const result = await runCli(['dev', '--ingress', 'function-url']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--ingress.*function-url.*Allowed choices are rest-api, http-api/s);
+  });
+
   it('says why a delivery is rejected', async () => {
     const dev = startDev(['--secret', SECRET]);
     const ready = await dev.ready();

@@ -153,7 +153,10 @@ function headersFor(d: Delivery, secret = SECRETS[d.source]): Record<string, str
   };
 }
 
-describe('the whole pipeline, end to end on local emulators', () => {
+describe.each([
+  ['REST API (payload format 1.0)', 'rest-api'],
+  ['HTTP API (payload format 2.0)', 'http-api'],
+] as const)('the whole pipeline, end to end on local emulators, through the %s', (_name, ingress) => {
   const clients = {
     dynamodb: new DynamoDBClient({}),
     sns: new SNSClient({}),
@@ -169,7 +172,7 @@ describe('the whole pipeline, end to end on local emulators', () => {
     for (const artifact of [VERIFIER_BUNDLE, RUNTIME_BUILD]) {
       if (!existsSync(artifact)) throw new Error(`${artifact} is missing: run \`npm run build\` first`);
     }
-    definition = synthesizePipeline(SUBSCRIBERS);
+    definition = synthesizePipeline(SUBSCRIBERS, ingress);
     const secretsEndpoint = await secretsManager.start();
     pipeline = await createLocalPipeline(
       definition,
@@ -189,6 +192,8 @@ describe('the whole pipeline, end to end on local emulators', () => {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
       POWERTOOLS_LOG_LEVEL: 'WARN',
       E2E_BINARY_MEDIA_TYPES: JSON.stringify(definition.binaryMediaTypes),
+      E2E_INGRESS: ingress,
+      E2E_ROUTES: JSON.stringify(definition.routes),
       ...pipeline.verifierEnvironment,
     });
   }, 60_000);
@@ -200,6 +205,12 @@ describe('the whole pipeline, end to end on local emulators', () => {
   });
 
   it('uses the resources the construct defines', () => {
+    if (ingress === 'http-api') {
+      expect(definition.payloadFormatVersion).toBe('2.0');
+      expect(definition.routes.sort()).toEqual(['POST /call', 'POST /chat']);
+    } else {
+      expect(definition.binaryMediaTypes).toEqual(['*/*']);
+    }
     expect(definition.table.keySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
     expect(definition.table.ttlAttribute).toBe('expiration');
     expect(definition.subscribers.map((s) => s.subscriberName).sort()).toEqual([CALL_ANALYTICS, CHAT_INBOX]);
@@ -268,6 +279,8 @@ describe('the whole pipeline, end to end on local emulators', () => {
     }
     // A forged delivery is rejected and never published.
     expect((await send(DELIVERIES[5], 'forged', 'not-the-secret')).status).toBe(401);
+    // The verifier got the event shape of this front door.
+    expect(gateway.logs.join('\n')).toContain(`"payloadFormat":"${ingress === 'http-api' ? '2.0' : '1.0'}"`);
 
     // ---- 2./3./4. subscribers polled like event source mappings
     const calls = new Map<string, { event: HappEvent; ok: boolean }[]>([

@@ -122,7 +122,7 @@ describe('HappIngress: the front door seam', () => {
       expect(() => receiver.api).toThrow(
         /receiver.api exists only with the REST API ingress; this receiver uses http-api: use receiver.ingress/,
       );
-      expect(receiver.domain).toBeUndefined();
+      expect(() => receiver.domain).toThrow(/receiver.domain exists only with the REST API ingress/);
     });
   });
 });

@@ -63,7 +63,7 @@ describe('README "Alarms" section', () => {
       outdirs.push(outdir);
       const app = new App({ outdir, builtinCloudFormationValidation: false });
       const stack = new Stack(app, 'Scale');
-      const receiver = new HappWebhookReceiver(stack, 'Happ');
+      const receiver = new HappWebhookReceiver(stack, 'Happ', { dashboard: true });
       for (let i = 0; i < n; i++) {
         const fn = new lambda.Function(stack, `Fn${i}`, {
           code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),

@@ -14,9 +14,9 @@ function alarmProps(alarm: cloudwatch.Alarm) {
 }
 
 describe('HappWebhookReceiver monitoring (on by default)', () => {
-  it('creates the receiver alarms on its own verifier, API stage and topic, and a dashboard', () => {
+  it('creates the receiver alarms on its own verifier, API stage and topic (a dashboard when asked)', () => {
     const stack = newStack();
-    const receiver = new HappWebhookReceiver(stack, 'Happ');
+    const receiver = new HappWebhookReceiver(stack, 'Happ', { dashboard: true });
     expect(receiver.monitoring).toBeDefined();
     expect(receiver.alarms).toBe(receiver.monitoring!.alarms);
     expect(receiver.dashboard).toBe(receiver.monitoring!.dashboard);
@@ -135,7 +135,10 @@ describe('monitoring: false', () => {
 describe('monitoringInNestedStack', () => {
   it('puts the alarms, alarm topic and dashboard in a nested stack; the parent holds one stack resource', () => {
     const stack = newStack();
-    const receiver = new HappWebhookReceiver(stack, 'Happ', { monitoringInNestedStack: true });
+    const receiver = new HappWebhookReceiver(stack, 'Happ', {
+      monitoringInNestedStack: true,
+      dashboard: true,
+    });
     const sub = receiver.addSubscriber('Slack', handlerFn(stack, 'SlackFn'));
     const parent = Template.fromStack(stack);
     parent.resourceCountIs('AWS::CloudWatch::Alarm', 0);

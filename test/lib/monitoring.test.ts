@@ -59,7 +59,7 @@ function alarmOf(template: Template, alarm: cloudwatch.Alarm) {
 
 describe('alarm topic', () => {
   it('is encrypted with a customer-managed key whose policy lets CloudWatch use it (not alias/aws/sns)', () => {
-    const { stack, monitoring } = fixture();
+    const { stack, monitoring } = fixture({ dashboard: true });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::KMS::Key', {
@@ -767,7 +767,7 @@ describe('dashboard', () => {
   };
 
   it('shows deliveries by outcome from the verifier metrics, latency against the 5 s budget, errors', () => {
-    const { stack } = fixture();
+    const { stack } = fixture({ dashboard: true });
     const outcomes = widget(stack, 'Deliveries by outcome (chat + call)').properties.metrics!;
     for (const outcome of [
       VerifierMetric.ACCEPTED,
@@ -796,8 +796,26 @@ describe('dashboard', () => {
     expect(widget(stack, 'Receiver alarms').properties.alarms).toHaveLength(8);
   });
 
-  it('has one row per subscriber: depth, oldest message age, DLQ, handler errors, alarm status', () => {
+  it('is created only when asked (dashboard: true, or a dashboardName): $3 a month beyond three', () => {
+    Template.fromStack(fixture().stack).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(fixture().monitoring.dashboard).toBeUndefined();
+    const named = fixture({ dashboardName: 'happ' });
+    Template.fromStack(named.stack).hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'happ',
+    });
+    expect(fixture({ dashboard: true }).monitoring.dashboard).toBeDefined();
+    Template.fromStack(fixture({ dashboard: false, dashboardName: 'x' }).stack).resourceCountIs(
+      'AWS::CloudWatch::Dashboard',
+      0,
+    );
+    // Subscribers are monitored without a dashboard too: alarms only.
     const { stack, monitoring } = fixture();
+    const sub = monitoring.addSubscriber('Slack', subscriberResources(stack, 'Slack'));
+    expect(sub.listAlarms()).toHaveLength(4);
+  });
+
+  it('has one row per subscriber: depth, oldest message age, DLQ, handler errors, alarm status', () => {
+    const { stack, monitoring } = fixture({ dashboard: true });
     monitoring.addSubscriber('Slack', subscriberResources(stack, 'Slack'));
     monitoring.addSubscriber('Crm', { ...subscriberResources(stack, 'Crm'), subscriberName: 'CRM sync' });
     for (const name of ['Slack', 'CRM sync']) {
@@ -822,7 +840,10 @@ describe('dashboard', () => {
 describe('synthesis checks', () => {
   it('passes the CloudFormation validator built into aws-cdk-lib', () => {
     const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-    const { stack, monitoring } = fixture({ receiverAlarms: { noTrafficPeriod: Duration.hours(12) } }, app);
+    const { stack, monitoring } = fixture(
+      { dashboard: true, receiverAlarms: { noTrafficPeriod: Duration.hours(12) } },
+      app,
+    );
     monitoring.addSubscriber('Slack', subscriberResources(stack, 'Slack'));
     expect(() => app.synth()).not.toThrow();
   });

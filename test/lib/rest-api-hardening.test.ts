@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Annotations as CdkAnnotations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { HappWebhookReceiver } from '../../lib';
+import { HappIngress, HappWebhookReceiver, HttpApiIngress } from '../../lib';
 import { newStack, receiverStack, warnings } from './support';
 
 describe('REST API: what API Gateway answers itself is JSON in the verifier shape', () => {
@@ -242,5 +242,32 @@ describe('README status table: the rows API Gateway answers are the gateway resp
     const receiver = new HappWebhookReceiver(stack, 'Happ');
     CdkAnnotations.of(receiver).acknowledgeWarning('cdk-happ-webhooks:apiGatewayAccountRole');
     expect(warnings(stack).filter((w) => /account-wide API Gateway/.test(w))).toEqual([]);
+  });
+});
+
+describe('HTTP API: throttled and too-large requests are counted the same way', () => {
+  it('its access log carries apiId and errorResponseType, and the two alarms watch its ApiId', () => {
+    const { stack, receiver, template } = receiverStack({ ingress: HappIngress.httpApi() });
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format).toMatchObject({
+      apiId: '$context.apiId',
+      errorResponseType: '$context.error.responseType',
+    });
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
+      (f) => f.Properties.FilterPattern,
+    );
+    expect(filters.sort()).toEqual([
+      '{ $.errorResponseType = "REQUEST_TOO_LARGE" }',
+      '{ $.errorResponseType = "THROTTLED" }',
+    ]);
+    const api = (receiver.ingress as HttpApiIngress).api;
+    for (const alarm of [receiver.alarms!.apiThrottled!, receiver.alarms!.apiRequestTooLarge!]) {
+      const props =
+        template.toJSON().Resources[stack.getLogicalId(alarm.node.defaultChild as never)].Properties;
+      expect(props.Dimensions).toEqual([
+        { Name: 'ApiId', Value: { Ref: stack.getLogicalId(api.node.defaultChild as never) } },
+      ]);
+    }
   });
 });

@@ -11,7 +11,7 @@ import { CreateTableCommand, DynamoDBClient, type KeySchemaElement } from '@aws-
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { HappWebhookReceiver, type HappSubscriberOptions } from 'cdk-happ-webhooks';
+import { HappIngress, HappWebhookReceiver, type HappSubscriberOptions } from 'cdk-happ-webhooks';
 import type { LocalSecretsManagerServer } from '../../../bin/local/secrets-manager-server';
 
 type Json = Record<string, unknown>;
@@ -52,7 +52,12 @@ export interface PipelineDefinition {
     string,
     string | { ref: 'table' | 'topic' | 'bucket' | 'chatSecret' | 'callSecret' }
   >;
+  /** The front door: the REST API's binary media types, or the HTTP API's routes and payload format. */
+  readonly ingress: 'rest-api' | 'http-api';
   readonly binaryMediaTypes: string[];
+  /** HTTP API: the route keys (`POST /chat`) and the integration's payload format version. */
+  readonly routes: string[];
+  readonly payloadFormatVersion?: string;
   readonly subscribers: SubscriberDefinition[];
 }
 
@@ -62,11 +67,16 @@ const logicalIdOf = (value: unknown): string | undefined => {
 };
 
 /** Synthesizes the receiver with the given subscribers and reads the pipeline from the template. */
-export function synthesizePipeline(subscribers: Record<string, HappSubscriberOptions>): PipelineDefinition {
+export function synthesizePipeline(
+  subscribers: Record<string, HappSubscriberOptions>,
+  ingress: 'rest-api' | 'http-api' = 'rest-api',
+): PipelineDefinition {
   // The template's own validation runs in the construct's tests; here only its content matters.
   const app = new App({ builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'HappE2E');
-  const receiver = new HappWebhookReceiver(stack, 'Happ');
+  const receiver = new HappWebhookReceiver(stack, 'Happ', {
+    ingress: ingress === 'http-api' ? HappIngress.httpApi() : HappIngress.restApi(),
+  });
   for (const [id, options] of Object.entries(subscribers)) {
     const fn = new lambda.Function(stack, `${id}Handler`, {
       code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
@@ -122,7 +132,9 @@ export function synthesizePipeline(subscribers: Record<string, HappSubscriberOpt
       );
   }
 
-  const [, api] = one('AWS::ApiGateway::RestApi');
+  const api = ingress === 'rest-api' ? one('AWS::ApiGateway::RestApi')[1] : undefined;
+  const integration = ingress === 'http-api' ? one('AWS::ApiGatewayV2::Integration')[1] : undefined;
+  const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => String(r.Properties?.RouteKey));
   const subscriberDefs: SubscriberDefinition[] = [];
   for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
     const queueId = logicalIdOf(mapping.Properties?.EventSourceArn);
@@ -160,7 +172,10 @@ export function synthesizePipeline(subscribers: Record<string, HappSubscriberOpt
         ?.AttributeName,
     },
     verifierEnvironment,
-    binaryMediaTypes: (api.Properties?.BinaryMediaTypes as string[]) ?? [],
+    ingress,
+    binaryMediaTypes: (api?.Properties?.BinaryMediaTypes as string[]) ?? [],
+    routes,
+    payloadFormatVersion: integration?.Properties?.PayloadFormatVersion as string | undefined,
     subscribers: subscriberDefs,
   };
 }

@@ -3,13 +3,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { VerifierConfig } from '../../../lambda/verifier/config';
+import type { VerifierEvent } from '../../../lambda/verifier/request';
 import { BUNDLE_PATH } from './support';
 
 type Reply = { seq: number; result?: unknown; error?: { name: string; message: string } };
 
-export type Invoke = (event: APIGatewayProxyEvent, remainingMs?: number) => Promise<APIGatewayProxyResult>;
+export type Invoke = (event: VerifierEvent, remainingMs?: number) => Promise<APIGatewayProxyResult>;
 
 export class BundleContainer {
   /** Starts a container; `env` is added to this process's environment (the emulator endpoints). */

@@ -20,7 +20,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { LocalSecretsManagerServer } from '../../../bin/local/secrets-manager-server';
 import type { HappEnvelope, HappSource } from '../../../lambda/shared/envelope';
 import { signBody, type SignatureEncoding } from '../../../lambda/shared/signature';
@@ -234,6 +234,74 @@ export function signedEvent(
     prefix: options.prefix ?? 'sha256=',
   });
   return apiEvent(body, {
+    path: `/${source}`,
+    ...options,
+    headers: { [options.header ?? 'X-HAPP-Signature']: signature, ...options.headers },
+  });
+}
+
+export interface HttpApiEventOptions {
+  /** The route's path (`/chat`); the route key is `METHOD path`. */
+  readonly path?: string;
+  /** The path requested, when it differs from the route's (a custom domain's base path). */
+  readonly rawPath?: string;
+  readonly method?: string;
+  /** Headers as HTTP API delivers them: names lower-cased here, repeats already comma-joined. */
+  readonly headers?: Record<string, string>;
+  readonly cookies?: string[];
+  readonly base64?: boolean;
+  readonly rawQueryString?: string;
+}
+
+/**
+ * An HTTP API event (payload format 2.0) carrying these exact bytes, shaped as API Gateway sends it:
+ * header names lower-case, no `multiValueHeaders`, cookies in `cookies`, method in `requestContext.http`.
+ * Binary bodies (a Buffer) are base64-encoded, text bodies (a string) are not, unless `base64` says.
+ */
+export function httpApiEvent(
+  body: Buffer | string | null,
+  options: HttpApiEventOptions = {},
+): APIGatewayProxyEventV2 {
+  const bytes = body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const base64 = options.base64 ?? (bytes !== null && typeof body !== 'string');
+  const method = options.method ?? 'POST';
+  const path = options.path ?? '/chat';
+  const rawPath = options.rawPath ?? path;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath,
+    rawQueryString: options.rawQueryString ?? '',
+    ...(options.cookies ? { cookies: options.cookies } : {}),
+    headers,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'Happ' },
+      requestId: `req-${suffix()}`,
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '03/Dec/2026:08:00:00 +0000',
+      timeEpoch: Date.now(),
+    },
+    ...(bytes === null ? {} : { body: base64 ? bytes.toString('base64') : bytes.toString('utf8') }),
+    isBase64Encoded: base64,
+  };
+}
+
+/** A signed delivery through the HTTP API, as Happ would send it. */
+export function signedHttpApiEvent(
+  source: HappSource,
+  body: Buffer | string,
+  secret: string,
+  options: HttpApiEventOptions & { encoding?: SignatureEncoding; header?: string } = {},
+): APIGatewayProxyEventV2 {
+  const signature = signBody(body, secret, { encoding: options.encoding, prefix: 'sha256=' });
+  return httpApiEvent(body, {
     path: `/${source}`,
     ...options,
     headers: { [options.header ?? 'X-HAPP-Signature']: signature, ...options.headers },
