@@ -273,8 +273,9 @@ export interface HappWebhookReceiverProps extends MonitoringOptions {
    * Level of the system logs Lambda writes for the verifier. Given, the verifier uses Lambda's JSON
    * log format with this system level and application level INFO (its own log lines and metrics
    * pass unchanged). `SystemLogLevel.WARN` drops the START, END and REPORT lines of every invocation
-   * — about 330 bytes of CloudWatch Logs per webhook, $0.165 per million — and keeps timeouts and
-   * crashes (WARN); per-invocation durations remain in the `Duration` metric.
+   * — about 330 bytes of CloudWatch Logs per webhook, $0.165 per million. The verifier's own log
+   * lines, its metrics and Lambda's `Duration` and `Errors` metrics (and the alarms on them) are
+   * unaffected.
    *
    * @default - Lambda's text log format (START, END and REPORT lines per invocation)
    */
