@@ -400,7 +400,7 @@ export function costLevers(inputs: Partial<CostInputs> = {}, prices: PriceTable 
     ['as configured', '', {}],
     [
       'verifier system logs at WARN (JSON log format)',
-      "no START/END/REPORT line per invocation (Lambda's Duration metric and WARN-level timeouts stay)",
+      "no START/END/REPORT line per invocation (Lambda's Duration and Errors metrics stay)",
       { logBytesPerRequest: quietLogs },
     ],
     [

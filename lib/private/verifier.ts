@@ -63,6 +63,14 @@ export function createVerifier(
     memorySize: props.verifierMemorySizeMb ?? 512,
     timeout: props.verifierTimeout ?? Duration.seconds(10),
     reservedConcurrentExecutions: props.verifierReservedConcurrency,
+    ...(props.verifierSystemLogLevel !== undefined
+      ? {
+          // Level filtering needs the JSON format; the verifier's lines are JSON already (Powertools).
+          loggingFormat: lambda.LoggingFormat.JSON,
+          systemLogLevelV2: props.verifierSystemLogLevel,
+          applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+        }
+      : {}),
     logGroup,
     role,
     environment: verifierEnvironment(resources, props),

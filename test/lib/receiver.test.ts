@@ -3,6 +3,7 @@ import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -887,6 +888,29 @@ describe('HappWebhookReceiver: claim-check bucket', () => {
     new HappWebhookReceiver(stack, 'Happ', { claimCheckAccessLogsBucket: logBucket });
     Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { DestinationBucketName: 'my-access-logs' },
+    });
+  });
+});
+
+describe('HappWebhookReceiver: verifier system logs (verifierSystemLogLevel)', () => {
+  const verifierOf = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.HAPP_TOPIC_ARN,
+    )!;
+
+  it('uses the text log format by default (START, END and REPORT lines)', () => {
+    expect(verifierOf(receiverStack().template).Properties.LoggingConfig).toMatchObject({
+      LogGroup: expect.anything(),
+    });
+    expect(verifierOf(receiverStack().template).Properties.LoggingConfig.LogFormat).toBeUndefined();
+  });
+
+  it('switches to the JSON format with the given system level and application level INFO', () => {
+    const { template } = receiverStack({ verifierSystemLogLevel: lambda.SystemLogLevel.WARN });
+    expect(verifierOf(template).Properties.LoggingConfig).toMatchObject({
+      LogFormat: 'JSON',
+      SystemLogLevel: 'WARN',
+      ApplicationLogLevel: 'INFO',
     });
   });
 });
