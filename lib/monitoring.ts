@@ -421,6 +421,19 @@ function prepareTopicForAlarms(scope: Construct, propName: string, topic: sns.IT
     );
     return;
   }
+  // A topic policy replaces SNS's default one (which lets this account's services publish): a topic
+  // with one (enforceSSL gives it one) needs CloudWatch allowed explicitly, as the topic created here has.
+  if (topic.node.tryFindChild('Policy')) {
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [CLOUDWATCH],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: alarmSourceConditions(scope),
+      }),
+    );
+  }
   const key = topic.masterKey;
   if (key === undefined) return;
   const alias = key as Partial<kms.IAlias>;

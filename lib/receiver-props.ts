@@ -21,6 +21,7 @@ import {
   validateFieldList,
   validateInteger,
   validatePositive,
+  validateRemovalPolicy,
   validateWhole,
 } from './private/validate';
 
@@ -381,6 +382,7 @@ export function validateReceiverId(id: string): void {
 }
 
 export function validateReceiverProps(props: HappWebhookReceiverProps): void {
+  validateRemovalPolicy('removalPolicy', props.removalPolicy);
   if (props.enableChat === false && props.enableCall === false) {
     throw new Error('enableChat and enableCall cannot both be false: the receiver needs at least one route');
   }

@@ -18,7 +18,7 @@ import type {
   SubscriberMonitoring,
 } from './monitoring';
 import { grantIdempotencyItems, subscriberKeyPattern, validateSubscriberName } from './private/table-access';
-import { validateDuration, validateInteger, validateWhole } from './private/validate';
+import { validateDuration, validateInteger, validateRemovalPolicy, validateWhole } from './private/validate';
 
 /** The resources of a receiver a subscriber needs. `HappWebhookReceiver` implements it. */
 export interface IHappWebhookReceiver {
@@ -175,6 +175,7 @@ export class HappSubscriber extends Construct {
     super(scope, id);
     this.subscriberName = props.subscriberName ?? id;
     validateSubscriberName(this.subscriberName);
+    validateRemovalPolicy('removalPolicy', props.removalPolicy);
     this.handler = props.handler;
 
     validateBatchSize(props.batchSize, props.maxBatchingWindow);

@@ -97,7 +97,7 @@ export class HttpApiIngress implements IHappIngress {
         format: httpApiAccessLogFormat(),
       },
     });
-    this.gatewayResponses = new GatewayResponseMetrics(scope, this.accessLogGroup, this.api.apiId);
+    this.gatewayResponses = new GatewayResponseMetrics(scope, this.accessLogGroup, this.api.apiId, 'number');
 
     if (props.domainName && props.certificate) {
       this.domain = new apigwv2.DomainName(scope, 'CustomDomain', {
@@ -211,7 +211,7 @@ export function httpApiAccessLogFormat(): apigw.AccessLogFormat {
     integrationStatus: '$context.integrationStatus',
     errorMessage: '$context.error.message',
     integrationErrorMessage: '$context.integrationErrorMessage',
-    // THROTTLED, REQUEST_TOO_LARGE, …: what API Gateway answered itself (counted by metric filters).
+    // THROTTLED, REQUEST_TOO_LARGE, …: when API Gateway answered itself (for the reader of the log).
     errorResponseType: '$context.error.responseType',
   };
   const body = Object.entries(fields)

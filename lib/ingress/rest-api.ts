@@ -97,7 +97,12 @@ export class RestApiIngress implements IHappIngress {
     this.acknowledgeFindings(props, createCloudWatchRole);
     announceAccountRole(scope, createCloudWatchRole);
     this.addGatewayResponses();
-    this.gatewayResponses = new GatewayResponseMetrics(scope, this.accessLogGroup, this.api.restApiId);
+    this.gatewayResponses = new GatewayResponseMetrics(
+      scope,
+      this.accessLogGroup,
+      this.api.restApiId,
+      'string',
+    );
 
     if (props.domainName && props.certificate) {
       this.domain = this.api.addDomainName('CustomDomain', {
@@ -275,7 +280,7 @@ function accessLogFormat(): apigw.AccessLogFormat {
       integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
       integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
       errorMessage: apigw.AccessLogField.contextErrorMessage(),
-      // THROTTLED, REQUEST_TOO_LARGE, …: what API Gateway answered itself (counted by metric filters).
+      // THROTTLED, REQUEST_TOO_LARGE, …: when API Gateway answered itself (for the reader of the log).
       errorResponseType: apigw.AccessLogField.contextErrorResponseType(),
     }),
   );

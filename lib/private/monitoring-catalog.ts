@@ -70,15 +70,15 @@ export const RECEIVER_ALARMS = {
     meaning:
       'API Gateway answered 429 before the verifier ran: traffic is above the stage throttle. Happ retries with backoff and then gives up, so a long burst loses deliveries.',
     runbook:
-      'Compare the request rate on the dashboard with throttlingRateLimit/throttlingBurstLimit and raise them (and the account-level API Gateway quota if needed); the access log has the throttled requests (errorResponseType THROTTLED).',
+      'Compare the request rate on the dashboard with throttlingRateLimit/throttlingBurstLimit and raise them (and the account-level API Gateway quota if needed); the access log has the throttled requests (status 429).',
   },
   apiRequestTooLarge: {
     severity: 'ticket',
-    title: 'Happ webhook API refusing bodies over 10 MB (413)',
+    title: 'Happ webhook API refusing bodies as too large (413)',
     meaning:
-      'API Gateway answered 413 before the verifier ran: a body was larger than it accepts. Happ cannot deliver that event; a retry fails the same way.',
+      "A body was refused as too large: by API Gateway (over 10 MB, or over 4,694,016 bytes, which no longer fit Lambda's 6 MB invoke once base64-encoded) or by the verifier (maxBodySizeBytes). Happ cannot deliver that event; a retry fails the same way.",
     runbook:
-      "Find the requests in the access log (errorResponseType REQUEST_TOO_LARGE) and the event in Happ; ask Happ support about events that large, or fetch the data from Happ's API instead.",
+      'Find the requests in the access log (status 413; errorMessage and errorResponseType say which layer) and the event in Happ; raise maxBodySizeBytes if it was the verifier, otherwise ask Happ support about events that large.',
   },
   snsDeliveryFailures: {
     severity: 'page',

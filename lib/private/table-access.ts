@@ -42,7 +42,15 @@ export function grantIdempotencyItems(
     resourceArns: [table.tableArn],
     conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keyPattern] } },
   });
-  table.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+  // What the CDK's own table grants give for a customer key.
+  table.encryptionKey?.grant(
+    grantee,
+    'kms:Decrypt',
+    'kms:DescribeKey',
+    'kms:Encrypt',
+    'kms:ReEncrypt*',
+    'kms:GenerateDataKey*',
+  );
   return grant;
 }
 
@@ -56,9 +64,16 @@ export function validateSubscriberName(subscriberName: string): void {
       `subscriberName must be a literal string, not a token (given ${subscriberName}): it scopes the subscriber's table access at synth`,
     );
   }
-  if (subscriberName.length === 0 || subscriberName.length > 128 || /[*?#\s]/.test(subscriberName)) {
+  // Printable ASCII (IAM policies take Latin-1 at most), minus IAM wildcards, policy variables (`${…}`),
+  // the key separator and whitespace.
+  if (
+    subscriberName.length === 0 ||
+    subscriberName.length > 128 ||
+    !/^[!-~]+$/.test(subscriberName) ||
+    /[*?#$]/.test(subscriberName)
+  ) {
     throw new Error(
-      `subscriberName must be 1 to 128 characters without '*', '?', '#' or whitespace (given '${subscriberName}'): it is an IAM key pattern and a segment of the subscriber's idempotency keys`,
+      `subscriberName must be 1 to 128 printable ASCII characters without '*', '?', '#', '$' or whitespace (given '${subscriberName}'): it is an IAM key pattern and a segment of the subscriber's idempotency keys`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Duration, Token } from 'aws-cdk-lib';
 
 /**
  * Synth-time validation helpers. Every message names the prop, the value given and the allowed
@@ -70,5 +70,19 @@ export function validateFieldList(
         `${name} entries must be JSON field dot paths like "call.id", with no spaces or commas (given ${JSON.stringify(v)})`,
       );
     }
+  }
+}
+
+/**
+ * The removal policies every resource it applies to accepts: SNAPSHOT is refused by CloudFormation
+ * for queues, secrets and buckets ("DeletionPolicy must be one of Delete, Retain, …").
+ */
+export function validateRemovalPolicy(prop: string, policy: RemovalPolicy | undefined): void {
+  if (policy === undefined) return;
+  const allowed = [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE];
+  if (!allowed.includes(policy)) {
+    throw new Error(
+      `${prop} must be RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE (given ${String(policy).toUpperCase()}): it applies to queues, secrets and a bucket, which have no snapshots`,
+    );
   }
 }

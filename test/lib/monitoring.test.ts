@@ -192,6 +192,33 @@ describe('alarm topic', () => {
     }
   });
 
+  it('a given topic with a topic policy (enforceSSL gives it one) gets the CloudWatch publish statement', () => {
+    const app = newApp();
+    const other = new Stack(app, 'Ops', { env: ENV });
+    const alarmTopic = new sns.Topic(other, 'Ops', { enforceSSL: true });
+    fixture({ alarmTopic }, app);
+    Template.fromStack(other).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111122223333' } }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("a given topic without a policy keeps SNS's default one (no policy is added to it)", () => {
+    const app = newApp();
+    const other = new Stack(app, 'Ops', { env: ENV });
+    fixture({ alarmTopic: new sns.Topic(other, 'Ops') }, app);
+    Template.fromStack(other).resourceCountIs('AWS::SNS::TopicPolicy', 0);
+  });
+
   it('does not warn about a topic defined in this app without a key (nothing to check)', () => {
     const app = newApp();
     const other = new Stack(app, 'Ops', { env: ENV });

@@ -756,6 +756,17 @@ describe('HappWebhookReceiver: idempotency table', () => {
     expect(subscriber.deadLetterQueue.node.defaultChild).toBeDefined();
   });
 
+  it('refuses RemovalPolicy.SNAPSHOT, on the receiver and on a subscriber (queues, secrets and buckets have none)', () => {
+    expect(() => receiverStack({ removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow(
+      /removalPolicy must be RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE \(given SNAPSHOT\)/,
+    );
+    const stack = newStack();
+    const receiver = new HappWebhookReceiver(stack, 'Happ');
+    expect(() =>
+      receiver.addSubscriber('S', handlerFn(stack, 'SFn'), { removalPolicy: RemovalPolicy.SNAPSHOT }),
+    ).toThrow(/removalPolicy must be .* \(given SNAPSHOT\)/);
+  });
+
   it("a subscriber's own removalPolicy wins over the receiver's", () => {
     const stack = newStack();
     const receiver = new HappWebhookReceiver(stack, 'Happ');

@@ -101,14 +101,14 @@ describe('idempotency table: each role reaches only its own records (dynamodb:Le
   });
 
   it('refuses a subscriber name that would widen or split the pattern, or that is not known at synth', () => {
-    for (const name of ['crm*', 'c?m', 'crm#1', 'with space', '']) {
+    for (const name of ['crm*', 'c?m', 'crm#1', 'with space', '', '注文', 'crm-${aws:username}']) {
       const stack = newStack();
       const receiver = new HappWebhookReceiver(stack, 'Happ');
       expect(
         () =>
           new HappSubscriber(stack, 'S', { receiver, handler: handlerFn(stack, 'Fn'), subscriberName: name }),
       ).toThrow(
-        /subscriberName must be 1 to 128 characters without '\*', '\?', '#' or whitespace \(given '.*'\)/,
+        /subscriberName must be 1 to 128 printable ASCII characters without '\*', '\?', '#', '\$' or whitespace \(given '.*'\)/,
       );
     }
     const stack = newStack();
@@ -130,6 +130,15 @@ describe('iam-eval (the evaluator the tests above rely on)', () => {
     expect(iamLike('happ-verifier#*', 'happ-verifierX#abc')).toBe(false);
     expect(iamLike('a?c', 'abc')).toBe(true);
     expect(iamLike('a.c', 'abc')).toBe(false);
+  });
+
+  it('throws on a resource it cannot judge (a pattern or a joined ARN), never answering "denied"', () => {
+    for (const Resource of ['arn:aws:dynamodb:*:*:table/*', { 'Fn::Join': ['', ['arn:', 'x']] }]) {
+      const doc: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource }] };
+      expect(() =>
+        isAllowed([doc], { action: 'dynamodb:GetItem', resource: { Ref: 'Table' }, context: {} }),
+      ).toThrow(/cannot judge/);
+    }
   });
 
   it('throws on a condition it cannot judge', () => {

@@ -37,13 +37,25 @@ export function iamLike(pattern: string, value: string): boolean {
 }
 
 function actionMatches(statement: Statement, action: string): boolean {
+  if (statement.Action === undefined) throw new Error('iam-eval: NotAction is not implemented');
   const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
   return actions.some((a) => iamLike(a.toLowerCase(), action.toLowerCase()));
 }
 
+/**
+ * `*` or the very same template value: applies. A reference to another resource (Ref, Fn::GetAtt) or a
+ * literal ARN without wildcards: does not. Anything else (a pattern, a Fn::Join that may name the
+ * same table): cannot be judged here, so it throws rather than answer "denied".
+ */
 function resourceMatches(statement: Statement, resource: unknown): boolean {
+  if (statement.Resource === undefined) throw new Error('iam-eval: NotResource is not implemented');
   const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-  return resources.some((r) => r === '*' || JSON.stringify(r) === JSON.stringify(resource));
+  return resources.some((r) => {
+    if (r === '*' || JSON.stringify(r) === JSON.stringify(resource)) return true;
+    if (typeof r === 'string' && !/[*?]/.test(r)) return false;
+    if (typeof r === 'object' && r !== null && ('Ref' in r || 'Fn::GetAtt' in r)) return false;
+    throw new Error(`iam-eval: cannot judge whether ${JSON.stringify(r)} covers ${JSON.stringify(resource)}`);
+  });
 }
 
 function conditionHolds(
@@ -59,7 +71,8 @@ function conditionHolds(
   };
   const test = compare[base];
   if (!test) throw new Error(`iam-eval: condition operator ${operator} is not implemented`);
-  const values = context[key];
+  // Condition keys are case-insensitive.
+  const values = Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
   const matchesOne = (value: string) => expected.some((pattern) => test(pattern, value));
   if (setOperator === 'ForAllValues') return (values ?? []).every(matchesOne);
   if (setOperator === 'ForAnyValue') return (values ?? []).some(matchesOne);
