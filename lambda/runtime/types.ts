@@ -80,7 +80,9 @@ export interface HappIdempotencyOptions {
    */
   readonly tableName?: string;
   /**
-   * Namespace of this subscriber's keys in the shared table.
+   * Namespace of this subscriber's keys in the shared table. It must be the subscriber's name
+   * (`HAPP_SUBSCRIBER_NAME`): the role `addSubscriber` grants may only touch keys
+   * `happ-subscriber#<that name>#…`, so any other value fails every record with AccessDenied.
    * @default - the HAPP_SUBSCRIBER_NAME environment variable (set by addSubscriber)
    */
   readonly subscriberName?: string;
