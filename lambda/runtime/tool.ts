@@ -539,7 +539,7 @@ function invalidParameters(violations: ToolSchemaViolation[]): Answer {
 }
 
 function failed(error: unknown, logger: Logger, ran: boolean, ranBody: string | undefined): Answer {
-  if (error instanceof HappToolError) {
+  if (isHappToolError(error)) {
     return errorAnswer('tool-error', error.status, error.code, error.message, error.details ?? {});
   }
   const name = (error as Error | undefined)?.name;
@@ -574,6 +574,13 @@ function failed(error: unknown, logger: Logger, ran: boolean, ranBody: string | 
   }
   logger.error('the tool function threw; answered 500', { error: error as Error });
   return errorAnswer('failure', 500, 'internal_error', 'the tool failed; try again later');
+}
+
+/** A HappToolError, also from a second copy of this package in the bundle (matched by shape). */
+function isHappToolError(error: unknown): error is HappToolError {
+  if (error instanceof HappToolError) return true;
+  const e = error as Partial<HappToolError> | undefined;
+  return e?.name === 'HappToolError' && typeof e.status === 'number' && typeof e.code === 'string';
 }
 
 function queryParams(request: HappToolRequest): Record<string, string | string[]> {
