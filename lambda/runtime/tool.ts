@@ -155,23 +155,27 @@ export function isHappToolHandler(value: unknown): value is HappToolHandler {
 /**
  * The handler the construct deploys around the user's module (lambda/runtime/tool-entry.ts): its
  * `handler` (or default) export built with `happTool` is rebuilt with the construct's schema as the
- * default; a plain function is wrapped with `happTool`. Either way the request is verified before
+ * default (`overrides` win over the module's options: `happ-webhooks dev` names each tool); a plain
+ * function is wrapped with `happTool`. Either way the request is verified before
  * any user code runs. A module exporting neither answers 500 to every request (and logs why).
  */
 export function toolEntryHandler(
   userModule: Record<string, unknown>,
-  defaults: { readonly schema?: Record<string, unknown> } = {},
+  defaults: HappToolOptions = {},
+  overrides: HappToolOptions = {},
 ): HappToolHandler {
   const exported = userModule.handler ?? userModule.default;
   if (isHappToolHandler(exported)) {
     const { fn, options } = exported[TOOL_BRAND];
     return happTool(fn as HappToolFunction<unknown, unknown>, {
+      ...defaults,
       ...options,
-      schema: options.schema ?? defaults.schema,
+      ...overrides,
+      schema: overrides.schema ?? options.schema ?? defaults.schema,
     });
   }
   if (typeof exported === 'function') {
-    return happTool(exported as HappToolFunction<unknown, unknown>, { schema: defaults.schema });
+    return happTool(exported as HappToolFunction<unknown, unknown>, { ...defaults, ...overrides });
   }
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'happ-tool' });
   const problem = `the tool's entry file exports no function named handler (nor a default export); export const handler = happTool(...)`;

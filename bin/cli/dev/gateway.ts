@@ -68,8 +68,9 @@ export function toProxyEvent(
     httpMethod: req.method,
     headers,
     multiValueHeaders,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    // As API Gateway does: decoded values, the last one per name, and every one (a tool's GET query).
+    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : null,
+    multiValueQueryStringParameters: url.search ? multiValueQuery(url.searchParams) : null,
     pathParameters: null,
     stageVariables: null,
     requestContext: {
@@ -86,6 +87,12 @@ export function toProxyEvent(
     body: raw.length === 0 ? null : raw.toString(binary ? 'base64' : 'utf8'),
     isBase64Encoded: raw.length > 0 && binary,
   };
+}
+
+function multiValueQuery(params: URLSearchParams): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of params) (out[k] ??= []).push(v);
+  return out;
 }
 
 function lambdaContext(requestId: string, timeoutMs: number): Record<string, unknown> {
