@@ -362,6 +362,11 @@ Examples:
       'your subscriber: a module exporting `handler` (happHandler(...)) or a default per-event function; .ts works',
     )
     .option(
+      '--tool <name=file>',
+      'serve a tool at /tools/<name>: a module exporting `handler` (happTool(...)) or a function; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
       '--secret <secret>',
       'use this secret for both sources (default: HAPP_WEBHOOK_SECRET, else generated)',
     )
