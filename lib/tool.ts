@@ -12,7 +12,7 @@ import { compileToolSchema } from '../lambda/runtime/tool-schema';
 import { DEFAULTS, ENV } from '../lambda/shared/env';
 import { METRICS_NAMESPACE } from '../lambda/shared/metrics';
 import type { IHappIngress } from './ingress/types';
-import { toolBundleWiring, toolWrapperEntry } from './private/tool-bundle';
+import { TOOL_ESBUILD_OPTIONS, toolBundleWiring, toolWrapperEntry } from './private/tool-bundle';
 import { createToolMonitoring, type HappToolAlarms } from './private/tool-monitoring';
 import { validateDuration, validateInteger } from './private/validate';
 
@@ -278,11 +278,11 @@ export class HappTool extends Construct {
       environment,
       depsLockFilePath: props.depsLockFilePath,
       bundling: {
-        target: 'node24',
+        target: TOOL_ESBUILD_OPTIONS.target,
         format: nodejs.OutputFormat.CJS,
-        minify: true,
-        sourceMap: false,
-        mainFields: ['module', 'main'],
+        minify: TOOL_ESBUILD_OPTIONS.minify,
+        sourceMap: TOOL_ESBUILD_OPTIONS.sourcemap,
+        mainFields: [...TOOL_ESBUILD_OPTIONS.mainFields],
         externalModules: [],
         define: wiring.define,
         esbuildArgs: Object.fromEntries(Object.entries(wiring.alias).map(([k, v]) => [`--alias:${k}`, v])),

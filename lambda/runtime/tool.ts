@@ -370,11 +370,9 @@ function createToolRunner(
       totalMs: Math.max(0, Math.min(rt.timeoutMs - TOOL_ANSWER_MARGIN_MS, lambdaRemaining)),
     });
     const lambdaContext = withDeadline(givenContext, budget);
-    const requestLogger = logger.createChild({
-      persistentKeys: {
-        tool: rt.name,
-        ...(givenContext?.awsRequestId ? { requestId: givenContext.awsRequestId } : {}),
-      },
+    const requestLogger = keyedLogger(logger, {
+      tool: rt.name,
+      ...(givenContext?.awsRequestId ? { requestId: givenContext.awsRequestId } : {}),
     });
     const facts: Record<string, unknown> = {};
     let answer: Answer;
@@ -404,7 +402,7 @@ function createToolRunner(
     event: ToolEvent,
     budget: Budget,
     lambdaContext: Context,
-    requestLogger: Logger,
+    requestLogger: KeyedLogger,
     facts: Record<string, unknown>,
   ): Promise<Answer> {
     const request = readToolRequest(event);
@@ -485,7 +483,9 @@ function createToolRunner(
       lambdaContext,
       remainingMs: () => budget.remainingMs(),
       signal: budget.signal,
-      logger: requestLogger,
+      get logger() {
+        return requestLogger.child();
+      },
     };
     let ran = false;
     let ranBody: string | undefined;
@@ -526,6 +526,24 @@ function createToolRunner(
   }
 }
 
+/** Log calls with the request's keys; the child Logger (for the user's function) is made only when asked for. */
+interface KeyedLogger {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+  child(): Logger;
+}
+
+function keyedLogger(logger: Logger, keys: Record<string, unknown>): KeyedLogger {
+  let child: Logger | undefined;
+  return {
+    info: (message, attributes) => logger.info(message, { ...keys, ...attributes }),
+    warn: (message, attributes) => logger.warn(message, { ...keys, ...attributes }),
+    error: (message, attributes) => logger.error(message, { ...keys, ...attributes }),
+    child: () => (child ??= logger.createChild({ persistentKeys: keys })),
+  };
+}
+
 function unauthorized(): Answer {
   return errorAnswer('signature-invalid', 401, 'unauthorized', 'missing or invalid signature');
 }
@@ -542,7 +560,7 @@ function invalidParameters(violations: ToolSchemaViolation[]): Answer {
   );
 }
 
-function failed(error: unknown, logger: Logger, ran: boolean, ranBody: string | undefined): Answer {
+function failed(error: unknown, logger: KeyedLogger, ran: boolean, ranBody: string | undefined): Answer {
   if (isHappToolError(error)) {
     return errorAnswer('tool-error', error.status, error.code, error.message, error.details ?? {});
   }

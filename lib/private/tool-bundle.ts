@@ -34,3 +34,19 @@ export function toolBundleWiring(
     alias: { [TOOL_USER_ENTRY_ALIAS]: resolve(userEntry) },
   };
 }
+
+/**
+ * The esbuild options of a tool bundle (NodejsFunction's bundling props in lib/tool.ts say the same;
+ * the benchmarks build with these): one minified CommonJS file for Node 24, the SDK and Powertools
+ * bundled from their ESM builds (tree-shaken), no source map.
+ */
+export const TOOL_ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+} as const;
