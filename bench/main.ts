@@ -120,7 +120,7 @@ function printTool(t: ToolBenchResults): void {
     bare: 'bare handler (no verification)',
     helper: '(a) happTool: verify + parse + serialise',
     helperWithSchema: '(a) happTool + schema validation',
-    proxy: '(b) verifying proxy + Lambda Invoke (loopback)',
+    proxy: '(b) verifying proxy (+ schema) + Lambda Invoke (loopback)',
   };
   console.log(
     table(

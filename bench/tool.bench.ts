@@ -5,7 +5,7 @@
  *
  *  1. Per call, at 4 KiB of parameters: a bare handler answering the same JSON (no verification) vs
  *     design (a) `happTool` (verify + parse + serialise; with and without schema validation) vs
- *     design (b) a verifying proxy that invokes the user's function through the Lambda Invoke API
+ *     design (b) a verifying (and validating) proxy that invokes the user's function through the Lambda Invoke API
  *     (the real SDK client against a local Invoke endpoint running the bare handler: the hop's own
  *     cost on loopback, a lower bound of what a second Lambda costs in AWS). Secrets are cached (the
  *     steady state); stdout (Powertools' log line and EMF metrics per call) goes to a sink, so their
@@ -25,6 +25,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LocalSecretsManagerServer } from '../bin/local/secrets-manager-server';
 import { TOOL_ESBUILD_OPTIONS, toolBundleWiring } from '../lib/private/tool-bundle';
 import { signToolRequest } from '../lambda/shared/tool-signature';
+import { SCHEMA } from './fixtures/schema';
 import { median, round, summarize } from './stats';
 
 export interface ToolCallStats {
@@ -66,17 +67,6 @@ function params4k(): Record<string, unknown> {
   const notes = 'x'.repeat(4096 - 60);
   return { orderId: 'o-123456', customer: 'c-42', notes };
 }
-
-const SCHEMA = {
-  type: 'object',
-  properties: {
-    orderId: { type: 'string', pattern: '^o-' },
-    customer: { type: 'string' },
-    notes: { type: 'string', maxLength: 8192 },
-  },
-  required: ['orderId'],
-  additionalProperties: false,
-};
 
 function eventFor(body: string, secret: string): APIGatewayProxyEvent {
   return {
@@ -199,18 +189,21 @@ export async function benchTool(
   const base = { name: 'lookup', secretArn, idempotency: false as const };
   const helper = happTool((p: { orderId: string }) => lookup(p), base);
   const helperWithSchema = happTool((p: { orderId: string }) => lookup(p), { ...base, schema: SCHEMA });
-  const proxy = happTool(async (_p, ctx) => {
-    const out = await lambdaClient.send(
-      new InvokeCommand({
-        FunctionName: 'user-tool',
-        Payload: Buffer.from(
-          JSON.stringify({ body: ctx.rawRequest.body.toString('base64'), isBase64Encoded: true }),
-        ),
-      }),
-    );
-    const result = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8')) as APIGatewayProxyResult;
-    return JSON.parse(result.body) as unknown;
-  }, base);
+  const proxy = happTool(
+    async (_p, ctx) => {
+      const out = await lambdaClient.send(
+        new InvokeCommand({
+          FunctionName: 'user-tool',
+          Payload: Buffer.from(
+            JSON.stringify({ body: ctx.rawRequest.body.toString('base64'), isBase64Encoded: true }),
+          ),
+        }),
+      );
+      const result = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8')) as APIGatewayProxyResult;
+      return JSON.parse(result.body) as unknown;
+    },
+    { ...base, schema: SCHEMA },
+  );
 
   const body = JSON.stringify(params4k());
   const event = eventFor(body, secret);

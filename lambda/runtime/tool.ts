@@ -140,8 +140,9 @@ export function happTool<Params = Record<string, unknown>, Result = unknown>(
       `happTool expects a function (given ${fn === null ? 'null' : typeof fn})`,
     );
   }
-  validateOptions(options);
-  const run = createToolRunner(fn as HappToolFunction<unknown, unknown>, options);
+  // An invalid schema fails here, when the tool is created; the compiled validator is kept.
+  const validator = validateOptions(options);
+  const run = createToolRunner(fn as HappToolFunction<unknown, unknown>, options, validator);
   const handler = ((event: ToolEvent, context?: Context) => run(event, context)) as HappToolHandler;
   Object.defineProperty(handler, TOOL_BRAND, { value: { fn, options }, enumerable: false });
   return handler;
@@ -185,7 +186,7 @@ export function toolEntryHandler(
   });
 }
 
-function validateOptions(options: HappToolOptions): void {
+function validateOptions(options: HappToolOptions): ToolSchemaValidator | undefined {
   const { schema, idempotency, timeoutMs } = options;
   if (
     schema !== undefined &&
@@ -214,7 +215,7 @@ function validateOptions(options: HappToolOptions): void {
       `idempotency.expiresAfterSeconds must be a whole number of seconds >= 1 (given ${seconds})`,
     );
   }
-  if (schema) compileToolSchema(schema); // an invalid schema fails when the tool is created
+  return schema ? compileToolSchema(schema) : undefined;
 }
 
 /** Configuration read once per container (on the first request). */
@@ -288,6 +289,7 @@ let sharedDynamoDb: DynamoDBClient | undefined;
 function createToolRunner(
   fn: HappToolFunction<unknown, unknown>,
   options: HappToolOptions,
+  validator: ToolSchemaValidator | undefined,
 ): (event: ToolEvent, context?: Context) => Promise<APIGatewayProxyResult> {
   const logger =
     options.logger ?? new Logger(process.env.POWERTOOLS_SERVICE_NAME ? {} : { serviceName: 'happ-tool' });
@@ -331,7 +333,6 @@ function createToolRunner(
       ttlSeconds,
       refreshIntervalMs: options.secretRefreshIntervalMs ?? TOOL_SECRET_REFRESH_INTERVAL_MS,
     });
-    const schema = options.schema;
     return {
       name,
       secretArn,
@@ -339,7 +340,7 @@ function createToolRunner(
       signatureHeader: (env[ENV.SIGNATURE_HEADER] || DEFAULTS.signatureHeader).toLowerCase(),
       scheme,
       secrets,
-      validator: schema ? compileToolSchema(schema) : undefined,
+      validator,
       once: idempotencyRunner(name, options.idempotency),
     };
   };
