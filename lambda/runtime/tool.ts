@@ -378,7 +378,37 @@ function createToolRunner(
     const facts: Record<string, unknown> = {};
     let answer: Answer;
     try {
-      answer = await withBudget(budget, () => handle(rt, event, budget, lambdaContext, requestLogger, facts));
+      // Whatever runs (the signature check's Secrets Manager call, the idempotency claim, the
+      // function), the answer leaves at the deadline: the function's own race answers 504 first; a
+      // request still being verified or claimed then is answered 503 (nothing ran; a retry can work).
+      const handled = withBudget(budget, () =>
+        handle(rt, event, budget, lambdaContext, requestLogger, facts),
+      );
+      handled.catch(() => undefined);
+      answer = await Promise.race([
+        handled,
+        budget
+          .whenExpired()
+          .then(() => new Promise((resolve) => setImmediate(resolve)))
+          .then(() => {
+            requestLogger.error(
+              'the request was not verified or claimed before the deadline; asked to retry',
+              {
+                phase: facts.phase,
+              },
+            );
+            return errorAnswer(
+              'dependency-failure',
+              503,
+              'unavailable',
+              'the tool is unavailable; try again',
+              {},
+              {
+                'retry-after': '1',
+              },
+            );
+          }),
+      ]);
     } catch (error) {
       requestLogger.error('the tool helper failed', { error: error as Error });
       answer = errorAnswer('failure', 500, 'internal_error', 'the tool failed; try again later');
@@ -407,6 +437,7 @@ function createToolRunner(
     facts: Record<string, unknown>,
   ): Promise<Answer> {
     const request = readToolRequest(event);
+    facts.phase = 'verify';
     facts.method = request.method;
     facts.bytes = request.body.length;
 
@@ -476,6 +507,7 @@ function createToolRunner(
     }
 
     // 3. The tool's function, raced against the deadline.
+    facts.phase = 'function';
     const context: HappToolContext = {
       toolName: rt.name,
       rawRequest: request,
@@ -507,6 +539,20 @@ function createToolRunner(
     }
     if (outcome === TIMEOUT) {
       attempt.catch(() => undefined); // it may still settle; nothing waits for it
+      if (!ran) {
+        // Still claiming the idempotency key: the function has not started, a retry can succeed.
+        requestLogger.error('the idempotency claim did not finish before the deadline; asked to retry');
+        return errorAnswer(
+          'dependency-failure',
+          503,
+          'unavailable',
+          'the tool is unavailable; try again',
+          {},
+          {
+            'retry-after': '1',
+          },
+        );
+      }
       requestLogger.error('the tool function did not answer before the deadline; answered a timeout error', {
         timeoutMs: rt.timeoutMs,
       });

@@ -87,7 +87,7 @@ test('Secrets Manager hangs before any secret was read: 503 + retry-after before
   );
   expect(value.statusCode).toBe(503);
   expect(value.headers).toMatchObject({ 'retry-after': '1' });
-  expect(ms).toBeLessThan(TIMEOUT_MS + 500);
+  expect(ms).toBeLessThan(TIMEOUT_MS + 200); // the IPC hop is the margin
   smProxy.clear();
   const after = await c.handler(toolEvent({ orderId: 'o-1' }, { secret: SECRET }), 30_000);
   expect(bodyOf(after)).toMatchObject({ orderId: 'o-1', calls: 1 }); // the first run is this one
@@ -108,8 +108,9 @@ test('DynamoDB hangs on the claim of an idempotent action: 503 before the tool t
   ddbProxy.inject('PutItem', { fault: 'hang' });
   const event = toolEvent({ orderId: 'o-9' }, { secret: SECRET });
   const { value, ms } = await timed(() => c.handler(event, 30_000));
-  expect([503, 504]).toContain(value.statusCode);
-  expect(ms).toBeLessThan(TIMEOUT_MS + 500);
+  expect(value.statusCode).toBe(503);
+  expect(value.headers).toMatchObject({ 'retry-after': '1' });
+  expect(ms).toBeLessThan(TIMEOUT_MS + 200); // the IPC hop is the margin
   ddbProxy.clear().releaseHung();
   const retry = await c.handler(event, 30_000);
   expect(bodyOf(retry)).toMatchObject({ orderId: 'o-9', calls: 1 });
