@@ -142,8 +142,8 @@ function addToolCommands(program: CommandType, setAction: (action: Action) => vo
     .addHelpText(
       'after',
       `
-A GET sends the parameters as the query string and signs its canonical form (names sorted,
-encodeURIComponent, k=v joined by &); other methods sign the JSON body.
+A GET sends the parameters as the query string and signs its canonical form (encodeURIComponent
+name=value pairs sorted by encoded name, then value, joined by &); other methods sign the JSON body.
 
 Example:
   $ happ-webhooks call "$URL/tools/lookup-order" --params '{"orderId":"o-1"}' --secret-arn arn:aws:secretsmanager:...`,

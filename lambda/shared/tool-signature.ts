@@ -7,8 +7,8 @@ import { signBody, type SignatureEncoding } from './signature';
 /**
  * What the signature of a request covers (our reading; Happ documents HMAC over the raw body only):
  * the body bytes when there is a body; for a request without one (a GET), the canonical query
- * string — parameters sorted by name (then value), each `encodeURIComponent(name)=encodeURIComponent(value)`,
- * joined with `&` (no parameters: the empty string). The canonical form does not depend on how a
+ * string — each name and value `encodeURIComponent`-encoded, the `name=value` pairs sorted by encoded
+ * name then encoded value, joined with `&` (no parameters: the empty string). The canonical form does not depend on how a
  * gateway re-encodes or reorders the query, and it is what `happ-webhooks call` signs.
  */
 export function toolSignedBytes(
@@ -23,10 +23,13 @@ export function toolSignedBytes(
 export function canonicalQuery(values: Readonly<Record<string, readonly string[] | string>>): string {
   const pairs: [string, string][] = [];
   for (const [k, v] of Object.entries(values)) {
-    for (const one of Array.isArray(v) ? v : [v as string]) pairs.push([k, one]);
+    for (const one of Array.isArray(v) ? v : [v as string]) {
+      pairs.push([encodeURIComponent(k), encodeURIComponent(one)]);
+    }
   }
+  // Sorted by the encoded name, then the encoded value (ASCII order: the same in any language).
   pairs.sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
 /** The signature header value for a tool request (hex, `sha256=` prefix unless told otherwise). */
