@@ -359,3 +359,26 @@ describe('HappTool validation', () => {
     );
   });
 });
+
+describe('HappTool with the monitoring in a nested stack', () => {
+  test('synthesizes: the alarms in the tool construct notify the nested stack topic; the row is on its dashboard', () => {
+    const app = new App({
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const stack = new Stack(app, 'Test');
+    const receiver = new HappWebhookReceiver(stack, 'Happ', { monitoringInNestedStack: true });
+    const tool = receiver.addTool('lookup', { entry: ENTRY, description: 'Looks up an order' });
+    const template = Template.fromStack(stack);
+    expect(tool.listAlarms()).toHaveLength(4);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      String(a.Properties.AlarmDescription).includes('(tool lookup)'),
+    );
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('Outputs.');
+    const nested = Template.fromStack(Stack.of(receiver.dashboard!));
+    expect(JSON.stringify(nested.findResources('AWS::CloudWatch::Dashboard'))).toContain(
+      'Tool lookup: calls by outcome',
+    );
+  });
+});
