@@ -323,8 +323,8 @@ Examples:
       )
       .argument('<secret-arn>', "the receiver's chat or call secret (Secrets Manager ARN or name)")
       .addOption(
-        new Option('--source <source>', 'which Happ webhook the secret signs')
-          .choices(['chat', 'call'])
+        new Option('--source <source>', 'which Happ webhook the secret signs (tool: a tool secret)')
+          .choices(['chat', 'call', 'tool'])
           .makeOptionMandatory(),
       )
       .option('--finish', 'remove the previous secret(s), once Happ signs with the new one')
