@@ -10,39 +10,40 @@
  * generic message and a full log line; a function still running near the deadline is answered with a
  * timeout error (504) by the helper itself, before API Gateway would cut the connection.
  */
-import { createHash } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  IdempotencyConfig,
-  IdempotencyPersistenceLayerError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { Budget, budgetedClientConfig, currentBudget, withBudget } from '../shared/budget';
 import { DEFAULTS, ENV, parseList, requireEnv } from '../shared/env';
-import { METRICS_NAMESPACE, TOOL_DIMENSION, ToolMetric } from '../shared/metrics';
 import { SecretCache, SecretUnavailableError } from '../shared/secret-cache';
 import { MalformedSecretError } from '../shared/secrets';
 import { matchSignature, type SignatureEncoding, type SignatureScheme } from '../shared/signature';
 import { HappToolError, InvalidToolOptionError } from './tool-errors';
+import {
+  Answer,
+  errorAnswer,
+  failed,
+  invalidParameters,
+  JSON_HEADERS,
+  keyedLogger,
+  OUTCOME_METRIC,
+  unauthorized,
+  createToolMetrics,
+  type KeyedLogger,
+} from './tool-answers';
+import { idempotencyKey, idempotencyRunner, TOOL_CLIENT_TIMEOUTS, type ToolOnce } from './tool-idempotency';
 import { readToolRequest, signedBytes, type HappToolRequest, type ToolEvent } from './tool-request';
-import { compileToolSchema, type ToolSchemaValidator, type ToolSchemaViolation } from './tool-schema';
+import { compileToolSchema, type ToolSchemaValidator } from './tool-schema';
 
-/** Prefix of a tool's keys in the shared idempotency table: `happ-tool#<name>#<hash>`. */
-export const TOOL_IDEMPOTENCY_KEY_PREFIX = 'happ-tool';
 /** The answer leaves this long before the tool's timeout (serialising and the network need time too). */
 export const TOOL_ANSWER_MARGIN_MS = 100;
 /** The answer must leave before Lambda stops the function: keep this much of its remaining time. */
 export const TOOL_LAMBDA_MARGIN_MS = 250;
 /** Lambda's synchronous response limit is 6 MB; answers above this are refused with a 500 and logged. */
 export const MAX_TOOL_ANSWER_BYTES = 6 * 1024 * 1024 - 64 * 1024;
-/** Per-attempt limits of the helper's own AWS clients (each further capped by the budget left). */
-export const TOOL_CLIENT_TIMEOUTS = { connectionTimeoutMs: 1_000, attemptTimeoutMs: 1_500 } as const;
 /** Least time between two Secrets Manager reads of the secret after a mismatch or a failure. */
 export const TOOL_SECRET_REFRESH_INTERVAL_MS = 10_000;
 /** With a secret in hand, a refetch is abandoned after this long (the last secret keeps verifying). */
@@ -227,64 +228,10 @@ interface ToolRuntime {
   readonly scheme: SignatureScheme;
   readonly secrets: SecretCache;
   readonly validator?: ToolSchemaValidator;
-  readonly once?: (key: string, work: () => Promise<string>, context: Context) => Promise<string>;
-}
-
-type Outcome =
-  | 'answered'
-  | 'replayed'
-  | 'signature-invalid'
-  | 'invalid-parameters'
-  | 'tool-error'
-  | 'failure'
-  | 'timeout'
-  | 'in-progress'
-  | 'dependency-failure'
-  | 'misconfigured';
-
-const OUTCOME_METRIC: Partial<Record<Outcome, ToolMetric>> = {
-  answered: ToolMetric.ANSWERED,
-  replayed: ToolMetric.REPLAYED,
-  'signature-invalid': ToolMetric.SIGNATURE_INVALID,
-  'invalid-parameters': ToolMetric.INVALID_PARAMETERS,
-  'tool-error': ToolMetric.TOOL_ERROR,
-  failure: ToolMetric.FAILURE,
-  timeout: ToolMetric.TIMEOUT,
-  'in-progress': ToolMetric.FAILURE,
-  'dependency-failure': ToolMetric.FAILURE,
-  misconfigured: ToolMetric.FAILURE,
-};
-
-class Answer {
-  constructor(
-    public readonly outcome: Outcome,
-    public readonly result: APIGatewayProxyResult,
-  ) {}
-}
-
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
-
-function json(
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): APIGatewayProxyResult {
-  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
-}
-
-function errorAnswer(
-  outcome: Outcome,
-  status: number,
-  code: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Answer {
-  return new Answer(outcome, json(status, { error: code, message, ...extra }, headers));
+  readonly once?: ToolOnce;
 }
 
 let sharedSecretsManager: SecretsManagerClient | undefined;
-let sharedDynamoDb: DynamoDBClient | undefined;
 
 function createToolRunner(
   fn: HappToolFunction<unknown, unknown>,
@@ -573,127 +520,12 @@ function createToolRunner(
   }
 }
 
-/** Log calls with the request's keys; the child Logger (for the user's function) is made only when asked for. */
-interface KeyedLogger {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
-  child(): Logger;
-}
-
-function keyedLogger(logger: Logger, keys: Record<string, unknown>): KeyedLogger {
-  let child: Logger | undefined;
-  return {
-    info: (message, attributes) => logger.info(message, { ...keys, ...attributes }),
-    warn: (message, attributes) => logger.warn(message, { ...keys, ...attributes }),
-    error: (message, attributes) => logger.error(message, { ...keys, ...attributes }),
-    child: () => (child ??= logger.createChild({ persistentKeys: keys })),
-  };
-}
-
-function unauthorized(): Answer {
-  return errorAnswer('signature-invalid', 401, 'unauthorized', 'missing or invalid signature');
-}
-
-function invalidParameters(violations: ToolSchemaViolation[]): Answer {
-  return errorAnswer(
-    'invalid-parameters',
-    400,
-    'invalid_parameters',
-    'the parameters do not match the tool schema',
-    {
-      violations,
-    },
-  );
-}
-
-function failed(error: unknown, logger: KeyedLogger, ran: boolean, ranBody: string | undefined): Answer {
-  if (isHappToolError(error)) {
-    return errorAnswer('tool-error', error.status, error.code, error.message, error.details ?? {});
-  }
-  const name = (error as Error | undefined)?.name;
-  if (name === 'IdempotencyAlreadyInProgressError') {
-    logger.warn('the same request is being answered by another invocation; asked to retry');
-    return errorAnswer(
-      'in-progress',
-      503,
-      'in_progress',
-      'this request is still being answered; try again',
-      {},
-      { 'retry-after': '1' },
-    );
-  }
-  if (error instanceof IdempotencyPersistenceLayerError || name === 'IdempotencyPersistenceLayerError') {
-    if (ran && ranBody !== undefined) {
-      // The action ran and has an answer: give it (a retry may run it again, the store failed).
-      logger.warn('the answer could not be stored for retries; answered anyway', { error: error as Error });
-      return new Answer('answered', { statusCode: 200, headers: { ...JSON_HEADERS }, body: ranBody });
-    }
-    logger.error('the idempotency table failed before the tool ran; asked to retry', {
-      error: error as Error,
-    });
-    return errorAnswer(
-      'dependency-failure',
-      503,
-      'unavailable',
-      'the tool is unavailable; try again',
-      {},
-      { 'retry-after': '1' },
-    );
-  }
-  logger.error('the tool function threw; answered 500', { error: error as Error });
-  return errorAnswer('failure', 500, 'internal_error', 'the tool failed; try again later');
-}
-
-/** A HappToolError, also from a second copy of this package in the bundle (matched by shape). */
-function isHappToolError(error: unknown): error is HappToolError {
-  if (error instanceof HappToolError) return true;
-  const e = error as Partial<HappToolError> | undefined;
-  return e?.name === 'HappToolError' && typeof e.status === 'number' && typeof e.code === 'string';
-}
-
 function queryParams(request: HappToolRequest): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, values] of Object.entries(request.queryValues)) {
     out[k] = values.length === 1 ? values[0] : [...values];
   }
   return out;
-}
-
-/** The key of a request: what a retry of the same signed request repeats exactly. */
-export function idempotencyKey(method: string, signature: string, signed: Buffer): string {
-  return createHash('sha256').update(`${method}\n${signature.trim()}\n`).update(signed).digest('hex');
-}
-
-function idempotencyRunner(name: string, option: HappToolOptions['idempotency']): ToolRuntime['once'] {
-  const enabled = option === undefined ? process.env[ENV.TOOL_IDEMPOTENT] === 'true' : option !== false;
-  if (!enabled) return undefined;
-  const given: HappToolIdempotencyOptions = typeof option === 'object' ? option : {};
-  const tableName =
-    given.tableName ??
-    requireEnv(
-      ENV.TABLE_NAME,
-      'set by receiver.addTool for idempotent tools; or pass idempotency: { tableName }',
-    );
-  const expiresAfterSeconds =
-    given.expiresAfterSeconds ??
-    Number(process.env[ENV.TOOL_IDEMPOTENCY_SECONDS] || DEFAULTS.toolIdempotencySeconds);
-  const config = new IdempotencyConfig({ expiresAfterSeconds, hashFunction: 'sha256' });
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName,
-    awsSdkV3Client:
-      given.dynamoDbClient ??
-      (sharedDynamoDb ??= new DynamoDBClient(budgetedClientConfig(TOOL_CLIENT_TIMEOUTS))),
-  });
-  const idempotent = makeIdempotent(
-    async (_key: string, work: () => Promise<string>): Promise<string> => work(),
-    { persistenceStore, config, keyPrefix: `${TOOL_IDEMPOTENCY_KEY_PREFIX}#${name}`, dataIndexArgument: 0 },
-  );
-  return (key, work, context) => {
-    // The in-progress claim lasts until this invocation's budget ends: a crash is retried after it.
-    config.registerLambdaContext(context);
-    return idempotent(key, work);
-  };
 }
 
 /** The given context with getRemainingTimeInMillis bounded by the budget (or a stand-in outside Lambda). */
@@ -704,12 +536,6 @@ function withDeadline(context: Context | undefined, budget: Budget): Context {
   } as Context;
 }
 
-/** Metrics in namespace HappWebhooks whose only dimension is Tool (no default `service`). */
-export function createToolMetrics(name: string): Metrics {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
-  metrics.clearDefaultDimensions();
-  metrics.setDefaultDimensions({ [TOOL_DIMENSION]: name });
-  return metrics;
-}
-
 export { HappToolError };
+export { createToolMetrics } from './tool-answers';
+export { idempotencyKey, TOOL_CLIENT_TIMEOUTS, TOOL_IDEMPOTENCY_KEY_PREFIX } from './tool-idempotency';
