@@ -14,6 +14,7 @@ import { benchColdStart, type ColdStartResults } from './coldstart.bench';
 import { benchHandler, type HandlerResults } from './handler.bench';
 import { benchSynth, type SynthResults } from './synth.bench';
 import { benchCost, printCost, type CostResults, type MeasuredForCost } from './cost.bench';
+import { benchTool, type ToolBenchResults } from './tool.bench';
 
 /** Every section records when it was measured and how busy the machine was (a partial run keeps older sections). */
 export interface Dated {
@@ -34,6 +35,7 @@ export interface BenchResults {
   coldstart?: ColdStartResults & Dated;
   synth?: (SynthResults | { skipped: string }) & Dated;
   cost?: CostResults & Dated;
+  tool?: ToolBenchResults & Dated;
   [section: string]: unknown;
 }
 
@@ -92,6 +94,13 @@ export async function main(argv: readonly string[], root: string, tmpDir: string
     printSynth(synth);
   }
 
+  if (only.includes('tool')) {
+    const at = stamp();
+    const tool = await benchTool(root, tmpDir, { quick });
+    results.tool = { ...at, ...tool };
+    printTool(tool);
+  }
+
   if (only.includes('cost')) {
     // Runs last: it prices the durations and log volumes the other sections measured.
     const at = stamp();
@@ -103,6 +112,44 @@ export async function main(argv: readonly string[], root: string, tmpDir: string
   results.durationSeconds = Math.round((performance.now() - started) / 100) / 10;
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${RESULTS_FILE} (${results.durationSeconds} s)`);
+}
+
+function printTool(t: ToolBenchResults): void {
+  const names = ['bare', 'helper', 'helperWithSchema', 'proxy'] as const;
+  const label = {
+    bare: 'bare handler (no verification)',
+    helper: '(a) happTool: verify + parse + serialise',
+    helperWithSchema: '(a) happTool + schema validation',
+    proxy: '(b) verifying proxy (+ schema) + Lambda Invoke (loopback)',
+  };
+  console.log(
+    table(
+      `Tool webhooks — per call at ${t.paramsBytes} B of parameters, µs (${t.callsPerVariant} interleaved calls each)`,
+      ['variant', 'p50', 'p99', 'mean'],
+      names.map((n) => [label[n], t.perCall[n].p50Us, t.perCall[n].p99Us, t.perCall[n].meanUs]),
+    ),
+  );
+  console.log(
+    `   our own code (a, with schema) − bare: p50 ${t.helperOverheadUs.p50} µs, p99 ${t.helperOverheadUs.p99} µs (target p99 < 1000); (b) proxy − bare: p50 ${t.proxyOverheadUs.p50} µs, p99 ${t.proxyOverheadUs.p99} µs`,
+  );
+  const c = t.coldStart;
+  console.log(
+    table(
+      `   cold start: bundle and require() time (median of ${c.runs} fresh node processes)`,
+      ['bundle', 'bytes', 'gzip', 'require ms'],
+      (['bare', 'wrapped', 'proxy'] as const).map((n) => [n, c[n].bytes, c[n].gzipBytes, c[n].requireMsP50]),
+    ),
+  );
+  console.log(
+    `   wrapped/bare: bytes ×${c.wrappedVsBare.bytes}, require ×${c.wrappedVsBare.requireMs}; (b) proxy + bare vs wrapped: bytes ×${c.proxyPlusBareVsWrapped.bytes}, require ×${c.proxyPlusBareVsWrapped.requireMs}`,
+  );
+  console.log(
+    table(
+      '   USD per million calls (arm64, 512 MB; model from Lambda prices)',
+      ['tool work ms', '(a) one hop', '(b) proxy', 'ratio'],
+      t.costPerMillion.map((r) => [r.toolMs, r.oneHop, r.proxy, r.ratio]),
+    ),
+  );
 }
 
 function printSignature(sig: SignatureResults): void {

@@ -4,7 +4,7 @@ export function table(
   header: readonly string[],
   rows: readonly (readonly unknown[])[],
 ): string {
-  const cells = [header, ...rows].map((row) => row.map((c) => format(c)));
+  const cells = [header, ...rows].map((row) => row.map((c) => formatCell(c)));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -12,7 +12,7 @@ export function table(
   return [`\n${title}`, line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
 }
 
-function format(value: unknown): string {
+export function formatCell(value: unknown): string {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return String(value);
     if (Number.isInteger(value)) return value.toLocaleString('en-US');

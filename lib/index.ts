@@ -39,3 +39,16 @@ export type {
   CountAlarmOptions,
   DurationAlarmOptions,
 } from './monitoring';
+export {
+  HappTool,
+  HappToolType,
+  HappToolExecutionMode,
+  HappToolMethod,
+  DEFAULT_TOOL_TIMEOUT,
+  MAX_TOOL_TIMEOUT,
+  DEFAULT_TOOL_IDEMPOTENCY_WINDOW,
+  TOOL_NAME_PATTERN,
+} from './tool';
+export type { HappToolDefinition, HappToolOptions, HappToolProps, IHappToolReceiver } from './tool';
+export type { HappToolAlarms } from './private/tool-monitoring';
+export { ToolMetric } from '../lambda/shared/metrics';

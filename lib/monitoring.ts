@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -495,6 +495,8 @@ export class ReceiverMonitoring extends Construct {
 
   private readonly props: ReceiverMonitoringProps;
   private readonly subscriberMonitors: SubscriberMonitoring[] = [];
+  private readonly pageAlarms: cloudwatch.Alarm[] = [];
+  private readonly addedAlarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: ReceiverMonitoringProps) {
     super(scope, id);
@@ -652,7 +654,8 @@ export class ReceiverMonitoring extends Construct {
       notify(noTraffic, this.alarmActions);
     }
 
-    const pageAlarms = [
+    const pageAlarms = this.pageAlarms;
+    pageAlarms.push(
       signatureFailures,
       verifierErrors,
       verifierThrottles,
@@ -660,9 +663,14 @@ export class ReceiverMonitoring extends Construct {
       api5xx,
       ...(apiThrottled ? [apiThrottled] : []),
       snsDeliveryFailures,
-    ];
+    );
+    // Rendered at synth, so page alarms added later (a tool's, with addAlarms) join the composite.
+    const pageRule: cloudwatch.IAlarmRule = {
+      renderAlarmRule: () =>
+        Lazy.string({ produce: () => cloudwatch.AlarmRule.anyOf(...pageAlarms).renderAlarmRule() }),
+    };
     const page = new cloudwatch.CompositeAlarm(this, 'PageAlarm', {
-      alarmRule: cloudwatch.AlarmRule.anyOf(...pageAlarms),
+      alarmRule: pageRule,
       alarmDescription: describeAlarm(PAGE_ALARM),
     });
     if (props.pageTopic) {
@@ -751,6 +759,24 @@ export class ReceiverMonitoring extends Construct {
     return monitor;
   }
 
+  /**
+   * Adds alarms made by another part (a tool's): `listAlarms` lists them with their severity, and the
+   * page-severity ones in this construct's stack join the composite "page" alarm (with
+   * `monitoringInNestedStack` a tool's alarms live in the parent and page through their own actions).
+   * Their actions are the caller's to set.
+   */
+  public addAlarms(
+    alarms: readonly { readonly alarm: cloudwatch.Alarm; readonly severity: AlarmSeverity }[],
+  ): void {
+    for (const { alarm, severity } of alarms) {
+      severities.set(alarm, severity);
+      this.addedAlarms.push(alarm);
+      // In the composite only from the same stack: a nested monitoring stack's composite naming the
+      // parent's alarms, whose actions name the nested topic, would be a dependency cycle.
+      if (severity === AlarmSeverity.PAGE && Stack.of(alarm) === Stack.of(this)) this.pageAlarms.push(alarm);
+    }
+  }
+
   /** The subscribers monitored so far. */
   public get subscribers(): readonly SubscriberMonitoring[] {
     return [...this.subscriberMonitors];
@@ -765,6 +791,7 @@ export class ReceiverMonitoring extends Construct {
     const all = [
       ...Object.values(metricAlarms).filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined),
       ...this.subscriberMonitors.flatMap((s) => s.listAlarms()),
+      ...this.addedAlarms,
     ];
     return severity === undefined ? all : all.filter((alarm) => severityOf(alarm) === severity);
   }

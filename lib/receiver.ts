@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../lambda/shared/env';
 import { HappSource } from '../lambda/shared/envelope';
 import {
   DEFAULT_ARCHIVE_RETENTION,
@@ -31,6 +32,7 @@ import {
   validateReceiverProps,
 } from './receiver-props';
 import { HappSubscriber, HappSubscriberOptions, IHappWebhookReceiver } from './subscriber';
+import { HappTool, type HappToolOptions, type IHappToolReceiver } from './tool';
 
 /**
  * Receives Happ chat and call webhooks: a front door (API Gateway) → verifier Lambda (HMAC,
@@ -80,6 +82,9 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
 
   private readonly _subscribers: HappSubscriber[] = [];
   private subscribersScope?: Construct;
+  private readonly _tools: HappTool[] = [];
+  private toolsScope?: Construct;
+  private readonly toolReceiver: Omit<IHappToolReceiver, 'toolAlarmActions' | 'dashboard'>;
 
   constructor(scope: Construct, id: string, props: HappWebhookReceiverProps = {}) {
     super(scope, id);
@@ -155,6 +160,18 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     this.callUrl = url(HappSource.CALL);
     this.endpoints = { chat: this.chatUrl, call: this.callUrl };
 
+    this.toolReceiver = {
+      ingress: this.ingress,
+      table: this.table,
+      removalPolicy,
+      logRetention,
+      signatureScheme: {
+        header: props.signatureHeader ?? DEFAULTS.signatureHeader,
+        encodings: props.signatureEncodings?.map((e) => e.value) ?? [...DEFAULTS.signatureEncodings],
+        prefix: props.signaturePrefix ?? DEFAULTS.signaturePrefix,
+      },
+    };
+
     // 6. monitoring
     this.monitoring = this.createMonitoring(props);
     this.alarms = this.monitoring?.alarms;
@@ -223,6 +240,36 @@ export class HappWebhookReceiver extends Construct implements IHappWebhookReceiv
     const subscriber = new HappSubscriber(this.subscribersScope, id, { ...options, receiver: this, handler });
     this._subscribers.push(subscriber);
     return subscriber;
+  }
+
+  /** Every tool added with `addTool`, in order. */
+  public get tools(): readonly HappTool[] {
+    return [...this._tools];
+  }
+
+  /**
+   * Adds a Happ tool webhook (lib/tool.ts): a route (`tools/<name>` unless `path` says otherwise) on
+   * this receiver's front door to a function built from `options.entry` with the verifying wrapper
+   * around it, its own secret, alarms on this receiver's alarm topic, and its definition as an output.
+   */
+  public addTool(id: string, options: HappToolOptions): HappTool {
+    const name = options.name ?? id;
+    if (this._tools.some((t) => t.node.id === id || t.name === name)) {
+      throw new Error(
+        `addTool id and name must be unique per receiver ('${id}' / '${name}' is already a tool)`,
+      );
+    }
+    this.toolsScope ??= new Construct(this, 'Tools');
+    const receiver: IHappToolReceiver = {
+      ...this.toolReceiver,
+      toolAlarmActions: this.monitoring?.alarmActions,
+      dashboard: this.dashboard,
+    };
+    const tool = new HappTool(this.toolsScope, id, { ...options, receiver });
+    // The receiver's alarm list and its composite "page" alarm cover tools too.
+    this.monitoring?.addAlarms(tool.listAlarmEntries());
+    this._tools.push(tool);
+    return tool;
   }
 
   /**

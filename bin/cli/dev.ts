@@ -18,6 +18,8 @@ export interface DevOptions {
   readonly port?: number;
   readonly host?: string;
   readonly handler?: string;
+  /** Tools to serve at /tools/<name>: `name=./file.ts` (bin/cli/dev/tools.ts). */
+  readonly tool?: readonly string[];
   readonly secret?: string;
   readonly maxReceiveCount?: number;
   readonly retryDelay?: number;
@@ -243,15 +245,29 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       ) as never;
     }
 
+    // Tools (--tool name=./file.ts) at /tools/<name>, next to /chat and /call.
+    const devTools = options.tool?.length
+      ? await (require('./dev/tools') as typeof import('./dev/tools')).loadDevTools(options.tool, {
+          runtime,
+          setSecret: (name, value) => emulators.secrets.setSecret(name, value),
+          secret: secretValue,
+        })
+      : undefined;
+
     // The gateway in front of the verifier.
     const { startGateway } = require('./dev/gateway') as typeof import('./dev/gateway');
     const gateway = await startGateway({
       host,
       port: options.port ?? 8787,
-      handler: verifier,
+      handler: devTools ? devTools.route(verifier) : verifier,
       ingress,
-      routes: ingress === 'http-api' ? ['POST /chat', 'POST /call'] : undefined,
+      routes:
+        ingress === 'http-api'
+          ? ['POST /chat', 'POST /call', ...(devTools?.tools ?? []).map((t) => `ANY ${t.path}`)]
+          : undefined,
       onExchange: (x) => {
+        const toolCall = devTools?.describe(x);
+        if (toolCall) return emit('tool', toolCall.fields, toolCall.human);
         const f = facts.get(x.requestId) ?? {};
         facts.delete(x.requestId);
         const outcome = f.outcome ?? (x.status === 502 ? 'integration-error' : String(x.status));
@@ -376,6 +392,12 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           call: { url: urls.call, secret: secrets.call.value, secretArn: secrets.call.arn },
           handler: options.handler ?? null,
           ingress,
+          tools: (devTools?.tools ?? []).map((t) => ({
+            name: t.name,
+            url: `${base}${t.path}`,
+            secret: t.secret,
+            file: t.file,
+          })),
           resources: {
             ...DEV_RESOURCES,
             topicArn: resources.topicArn,
@@ -399,6 +421,9 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           `  POST ${pc.cyan(urls.chat)}   secret ${pc.bold(secrets.chat.value)}`,
           `  POST ${pc.cyan(urls.call)}   secret ${pc.bold(secrets.call.value)}`,
           `  handler   ${handlerLabel}   (subscriber "${DEV_RESOURCES.subscriber}", failed events retry after ${retryDelay} s, DLQ after ${maxReceiveCount} attempts)`,
+          ...(devTools?.tools ?? []).map(
+            (t) => `  tool ${pc.cyan(`${base}${t.path}`)}   secret ${pc.bold(t.secret)}   (${t.file})`,
+          ),
           `  emulators DynamoDB ${emulators.dynamodbEndpoint} · SNS/SQS/S3 ${emulators.fauxqsEndpoint} · Secrets Manager ${emulators.secretsManagerEndpoint}`,
           `  DLQ       AWS_ENDPOINT_URL_SQS=${emulators.fauxqsEndpoint} happ-webhooks dlq ${resources.dlqUrl}`,
           '',

@@ -119,6 +119,64 @@ Examples:
     );
 }
 
+/** `call` and `tools` (issue 13: tool webhooks). */
+function addToolCommands(program: CommandType, setAction: (action: Action) => void): void {
+  const { Option } = require('commander') as typeof import('commander');
+  addSigningOptions(
+    program
+      .command('call')
+      .description('call a tool webhook as Happ does (signed parameters) and print its JSON answer')
+      .argument(
+        '<url>',
+        'the tool URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/prod/tools/lookup-order',
+      )
+      .option('--params <json>', 'the parameters, a JSON object (the body; the query string for GET)', '{}')
+      .addOption(
+        new Option('--method <method>', 'HTTP method')
+          .choices(['GET', 'POST', 'PUT', 'DELETE', 'PATCH'])
+          .default('POST'),
+      )
+      .option('--timeout <ms>', 'give up waiting after this long', INT_RANGE('--timeout', 1, 600_000), 30_000)
+      .option('--json', 'print one JSON document'),
+  )
+    .addHelpText(
+      'after',
+      `
+A GET sends the parameters as the query string and signs its canonical form (encodeURIComponent
+name=value pairs sorted by encoded name, then value, joined by &); other methods sign the JSON body.
+
+Example:
+  $ happ-webhooks call "$URL/tools/lookup-order" --params '{"orderId":"o-1"}' --secret-arn arn:aws:secretsmanager:...`,
+    )
+    .action((url: string, opts) => setAction(async (io) => (await import('./call')).call(url, opts, io)));
+
+  addAwsOptions(
+    program
+      .command('tools')
+      .description("print a stack's tool definitions; --register creates or updates them in Happ")
+      .argument('[stack]', 'the CloudFormation stack with the receiver')
+      .option(
+        '--outputs-file <file>',
+        'read the outputs from `cdk deploy --outputs-file` instead of CloudFormation',
+      )
+      .option('--register', 'create or update each tool in Happ (needs --assistant and HAPP_ACCESS_TOKEN)')
+      .option('--assistant <id>', 'the Happ assistant the tools belong to')
+      .option('--dry-run', 'print the requests (token and secret masked); send only the look-ups')
+      .option('--api-url <url>', "Happ's API (default: HAPP_API_URL, else https://api.happ.tools)")
+      .option('--json', 'print JSON'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ happ-webhooks tools MyStack
+  $ HAPP_ACCESS_TOKEN=happ_... happ-webhooks tools MyStack --register --assistant asst_123 --dry-run`,
+    )
+    .action((stack: string | undefined, opts) =>
+      setAction(async (io) => (await import('./tools')).tools(stack, opts, io)),
+    );
+}
+
 /** Builds the program; `setAction` receives the command to run once parsing succeeded. */
 export function buildProgram(io: Io, setAction: (action: Action) => void): CommandType {
   const { Command, Option } = require('commander') as typeof import('commander');
@@ -265,8 +323,8 @@ Examples:
       )
       .argument('<secret-arn>', "the receiver's chat or call secret (Secrets Manager ARN or name)")
       .addOption(
-        new Option('--source <source>', 'which Happ webhook the secret signs')
-          .choices(['chat', 'call'])
+        new Option('--source <source>', 'which Happ webhook the secret signs (tool: a tool secret)')
+          .choices(['chat', 'call', 'tool'])
           .makeOptionMandatory(),
       )
       .option('--finish', 'remove the previous secret(s), once Happ signs with the new one')
@@ -285,6 +343,8 @@ Examples:
       setAction(async (io) => (await import('./rotate-secret')).rotateSecret(arn, opts, io)),
     );
 
+  addToolCommands(program, setAction);
+
   program
     .command('dev')
     .description(
@@ -300,6 +360,11 @@ Examples:
     .option(
       '--handler <file>',
       'your subscriber: a module exporting `handler` (happHandler(...)) or a default per-event function; .ts works',
+    )
+    .option(
+      '--tool <name=file>',
+      'serve a tool at /tools/<name>: a module exporting `handler` (happTool(...)) or a function; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option(
       '--secret <secret>',

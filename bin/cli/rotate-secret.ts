@@ -1,5 +1,6 @@
 /**
- * `happ-webhooks rotate-secret --source chat|call <secret-arn> [--finish]`: rotates a webhook
+ * `happ-webhooks rotate-secret --source chat|call|tool <secret-arn> [--finish]`: rotates a webhook
+ * (or tool)
  * secret without a moment of failed deliveries.
  *
  *   1. rotate:   {"current": NEW, "previous": [OLD, ...]}  both verify; paste NEW into Happ
@@ -32,14 +33,17 @@ export function generateSecret(): string {
   return randomBytes(SECRET_BYTES).toString('base64url');
 }
 
-const DASHBOARD: Record<HappSource, string> = {
-  chat: 'Integrations › Chat Webhook',
-  call: 'Integrations › Call Webhook',
+const DASHBOARD: Record<HappSource | 'tool', string> = {
+  chat: 'Integrations › Chat Webhook › Secret',
+  call: 'Integrations › Call Webhook › Secret',
+  // A tool's secret is its webhookSecret: `happ-webhooks tools <stack> --register` sets it again.
+  tool: "the tool's webhookSecret (or run happ-webhooks tools <stack> --register)",
 };
 
 export async function rotateSecret(secretArn: string, options: RotateOptions, io: Io): Promise<number> {
-  const source = parseSource(options.source);
-  if (!source) throw new CliError('--source chat|call is required (which Happ webhook this secret signs)');
+  const source = options.source === 'tool' ? 'tool' : parseSource(options.source);
+  if (!source)
+    throw new CliError('--source chat|call|tool is required (which Happ webhook this secret signs)');
   if (!secretArn.trim()) throw new CliError('the secret ARN is empty');
   const pc = io.colors;
   const stored = await readSecretValues(secretArn, options, io, options.json);
@@ -81,7 +85,7 @@ export async function rotateSecret(secretArn: string, options: RotateOptions, io
             `  (a rotation was already in progress: its older secrets stay valid too until --finish)\n`,
           )
         : '') +
-      `Paste the new secret (printed on stdout) into Happ: ${pc.bold(DASHBOARD[source])} › Secret.\n` +
+      `Paste the new secret (printed on stdout) into Happ: ${pc.bold(DASHBOARD[source])}.\n` +
       `When Happ signs with it, remove the old one:\n` +
       `  happ-webhooks rotate-secret --source ${source} ${secretArn} --finish\n`,
   );

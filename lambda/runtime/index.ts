@@ -41,3 +41,25 @@ export { HappSource, HAPP_SOURCES, UNKNOWN_EVENT_TYPE } from '../shared/envelope
 export type { HappEnvelope, PayloadLocation } from '../shared/envelope';
 export type { ReplayMarker } from '../shared/archive';
 export { handlerIdempotencyKey, REPLAY_KEY_SEPARATOR } from './replay';
+export {
+  happTool,
+  isHappToolHandler,
+  toolEntryHandler,
+  createToolMetrics,
+  TOOL_IDEMPOTENCY_KEY_PREFIX,
+  TOOL_ANSWER_MARGIN_MS,
+  MAX_TOOL_ANSWER_BYTES,
+} from './tool';
+export type {
+  HappToolContext,
+  HappToolFunction,
+  HappToolHandler,
+  HappToolIdempotencyOptions,
+  HappToolOptions,
+} from './tool';
+export { HappToolError, InvalidToolOptionError, DEFAULT_TOOL_ERROR_STATUS } from './tool-errors';
+export type { HappToolErrorOptions } from './tool-errors';
+export type { HappToolRequest, ToolEvent, ToolEventV1, ToolEventV2 } from './tool-request';
+export type { ToolSchemaViolation } from './tool-schema';
+export { canonicalQuery, signToolRequest, toolSignedBytes } from '../shared/tool-signature';
+export { ToolMetric } from '../shared/metrics';

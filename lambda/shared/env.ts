@@ -45,6 +45,18 @@ export const ENV = {
   // ---- subscriber runtime helper ----
   /** Name of the subscriber (the id given to addSubscriber); namespaces its idempotency keys. */
   SUBSCRIBER_NAME: 'HAPP_SUBSCRIBER_NAME',
+
+  // ---- tool runtime helper (happTool) ----
+  /** The tool's name (as registered with Happ); metric dimension and idempotency key prefix. */
+  TOOL_NAME: 'HAPP_TOOL_NAME',
+  /** ARN of the Secrets Manager secret that signs the tool's requests. Required by happTool. */
+  TOOL_SECRET_ARN: 'HAPP_TOOL_SECRET_ARN',
+  /** Ms from the start of an invocation within which the tool answers, whatever its function does. Default 10000. */
+  TOOL_TIMEOUT_MS: 'HAPP_TOOL_TIMEOUT_MS',
+  /** `true` when retried requests get the stored answer of the first (HAPP_TABLE_NAME then required). */
+  TOOL_IDEMPOTENT: 'HAPP_TOOL_IDEMPOTENT',
+  /** Seconds an answer is kept for a retried request. Default 300. */
+  TOOL_IDEMPOTENCY_SECONDS: 'HAPP_TOOL_IDEMPOTENCY_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -60,6 +72,8 @@ export const DEFAULTS = {
   responseBudgetMs: 4_000,
   eventTimeFields: ['timestamp', 'createdAt', 'occurredAt', 'endedAt'] as const,
   maxClockSkewSeconds: 300,
+  toolTimeoutMs: 10_000,
+  toolIdempotencySeconds: 300,
 } as const;
 
 /** Raised when a required environment variable is missing: names the variable. */

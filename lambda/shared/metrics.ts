@@ -35,3 +35,27 @@ export const VerifierMetric = {
   NO_EVENT_TIME: 'NoEventTime',
 } as const;
 export type VerifierMetric = (typeof VerifierMetric)[keyof typeof VerifierMetric];
+
+/** Dimension on every tool metric: the tool's name. */
+export const TOOL_DIMENSION = 'Tool';
+/** The exact dimension set of every tool metric (no default `service`: alarms match it exactly). */
+export const TOOL_METRIC_DIMENSIONS: readonly string[] = [TOOL_DIMENSION];
+
+/** CloudWatch metrics the tool helper (`happTool`) emits, namespace HappWebhooks, dimension Tool. */
+export const ToolMetric = {
+  /** The tool's function answered (200). */
+  ANSWERED: 'ToolAnswered',
+  /** Missing or wrong signature (401): the tool's function did not run. */
+  SIGNATURE_INVALID: 'ToolSignatureInvalid',
+  /** The parameters did not match the tool's schema (400): the tool's function did not run. */
+  INVALID_PARAMETERS: 'ToolInvalidParameters',
+  /** The tool's function threw a HappToolError (an answer the assistant can relay). */
+  TOOL_ERROR: 'ToolError',
+  /** The tool's function threw anything else, or the helper failed (500/503). */
+  FAILURE: 'ToolFailure',
+  /** The tool's function was still running at the deadline: the helper answered a timeout (504). */
+  TIMEOUT: 'ToolTimeout',
+  /** A retried request got the stored answer of the first (idempotent tools). */
+  REPLAYED: 'ToolReplayed',
+} as const;
+export type ToolMetric = (typeof ToolMetric)[keyof typeof ToolMetric];

@@ -20,6 +20,14 @@ export function subscriberKeyPattern(subscriberName: string): string {
   return `${SUBSCRIBER_KEY_PREFIX}#${subscriberName}#*`;
 }
 
+/** Prefix of a tool's records: `happ-tool#<name>#<hash>` (lambda/runtime/tool-idempotency.ts). */
+export const TOOL_KEY_PREFIX = 'happ-tool';
+
+/** The `dynamodb:LeadingKeys` pattern a tool's role is limited to. */
+export function toolKeyPattern(toolName: string): string {
+  return `${TOOL_KEY_PREFIX}#${toolName}#*`;
+}
+
 /** The `dynamodb:LeadingKeys` pattern the verifier's role is limited to. */
 export const VERIFIER_KEY_PATTERN = `${VERIFIER_KEY_PREFIX}#*`;
 

@@ -81,8 +81,9 @@ export function toProxyEvent(
     httpMethod: req.method,
     headers,
     multiValueHeaders,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    // As API Gateway does: decoded values, the last one per name, and every one (a tool's GET query).
+    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : null,
+    multiValueQueryStringParameters: url.search ? multiValueQuery(url.searchParams) : null,
     pathParameters: null,
     stageVariables: null,
     requestContext: {
@@ -222,6 +223,12 @@ export function fromLambdaResponse(result: unknown, ingress: GatewayIngress = 'r
   }
   // What API Gateway answers when the integration's answer is malformed.
   return { statusCode: 502, body: JSON.stringify({ message: 'Internal server error' }) };
+}
+
+function multiValueQuery(params: URLSearchParams): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of params) (out[k] ??= []).push(v);
+  return out;
 }
 
 function lambdaContext(requestId: string, timeoutMs: number): Record<string, unknown> {
