@@ -10,9 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { HappSource } from '../../lambda/shared/envelope';
+import { parseSecretValue } from '../../lambda/shared/secrets';
 import { CliError } from './errors';
 import { startProgress, type Io } from './io';
 import { packageInfo } from './package-info';
+import { DEV_CREDENTIALS, commandLine } from './pasteable';
 
 export interface DevOptions {
   readonly port?: number;
@@ -33,6 +35,41 @@ export const DEV_RESOURCES = {
   deadLetterQueue: 'happ-dev-subscriber-dlq',
   subscriber: 'dev',
 } as const;
+
+/** The local Secrets Manager's secret per source (what `rotate-secret` is pointed at). */
+export const SECRET_NAMES: Record<HappSource, string> = { chat: 'happ-dev/chat', call: 'happ-dev/call' };
+
+/** The region of every local resource (the emulators' ARNs and queue URLs name it). */
+export const DEV_REGION = 'us-east-1';
+
+/** The commands `dev` prints, each runnable as printed in a fresh terminal. */
+export function devCommands(input: {
+  urls: Record<HappSource, string>;
+  secrets: Record<HappSource, { arn: string; value: string }>;
+  dlqUrl: string;
+  sqsEndpoint: string;
+  secretsManagerEndpoint: string;
+}): { send: string; dlq: string; redrive: string; rotateChat: string; rotateCall: string } {
+  const sqsEnv = { ...DEV_CREDENTIALS, AWS_ENDPOINT_URL_SQS: input.sqsEndpoint };
+  const smEnv = { ...DEV_CREDENTIALS, AWS_ENDPOINT_URL_SECRETS_MANAGER: input.secretsManagerEndpoint };
+  const region = ['--region', DEV_REGION];
+  const rotate = (source: HappSource) =>
+    commandLine(['rotate-secret', '--source', source, input.secrets[source].arn, ...region], { env: smEnv });
+  return {
+    send: commandLine([
+      'send',
+      input.urls.call,
+      '--event',
+      'call.completed',
+      '--secret',
+      input.secrets.call.value,
+    ]),
+    dlq: commandLine(['dlq', input.dlqUrl, ...region], { env: sqsEnv }),
+    redrive: commandLine(['redrive', input.dlqUrl, ...region], { env: sqsEnv }),
+    rotateChat: rotate('chat'),
+    rotateCall: rotate('call'),
+  };
+}
 
 /** Failed events come back after this long by default (in AWS: after the queue's visibility timeout). */
 export const RETRY_DELAY_SECONDS = 5;
@@ -129,10 +166,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-    if (!process.env.AWS_ACCESS_KEY_ID) {
-      process.env.AWS_ACCESS_KEY_ID = 'local';
-      process.env.AWS_SECRET_ACCESS_KEY = 'local';
-    }
+    if (!process.env.AWS_ACCESS_KEY_ID) Object.assign(process.env, DEV_CREDENTIALS);
 
     progress.update('creating the table, topic, bucket, queue and DLQ');
     const resources = await createResources(emulators, maxReceiveCount);
@@ -144,7 +178,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       call: { arn: '', value: secretValue ?? randomBytes(24).toString('base64url') },
     };
     for (const source of ['chat', 'call'] as const) {
-      secrets[source].arn = emulators.secrets.setSecret(`happ-dev/${source}`, secrets[source].value);
+      secrets[source].arn = emulators.secrets.setSecret(SECRET_NAMES[source], secrets[source].value);
     }
     Object.assign(process.env, {
       HAPP_CHAT_SECRET_ARN: secrets.chat.arn,
@@ -170,6 +204,9 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
         tableName: DEV_RESOURCES.table,
         topicArn: resources.topicArn,
         bucketName: DEV_RESOURCES.bucket,
+        // Read the secrets on every request: a `rotate-secret` against dev shows on the next POST
+        // (deployed verifiers cache them for HAPP_SECRETS_CACHE_TTL_SECONDS, 300 by default).
+        secretsCacheTtlSeconds: 0,
       },
       { logger: { debug: capture, info: capture, warn: capture, error: capture } },
     );
@@ -237,6 +274,29 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       ) as never;
     }
 
+    // What a signature mismatch means, from what the local Secrets Manager holds NOW: after a
+    // `rotate-secret` the secret shown at start-up is no longer the (only) one that verifies.
+    const mismatchText = (source: string | undefined): string => {
+      if (source !== 'chat' && source !== 'call') return 'signature mismatch';
+      const stored = emulators.secrets.getSecretString(secrets[source].arn);
+      if (stored === secrets[source].value) {
+        return `signature mismatch: not signed with the ${source} secret shown above`;
+      }
+      let valid: string[] = [];
+      try {
+        valid = parseSecretValue(stored);
+      } catch {
+        return `signature mismatch: ${SECRET_NAMES[source]} holds no usable secret since it was changed`;
+      }
+      const others = valid.length - 1;
+      return (
+        `signature mismatch: not signed with the current ${source} secret of ${SECRET_NAMES[source]} ` +
+        `(rotated since start: current ${valid[0]}` +
+        (others > 0 ? `, ${others} previous still accepted` : '') +
+        ')'
+      );
+    };
+
     // The gateway in front of the verifier.
     const { startGateway } = require('./dev/gateway') as typeof import('./dev/gateway');
     const gateway = await startGateway({
@@ -258,9 +318,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
             break;
           case 'signature-invalid':
             human += `${pc.red(`${x.status} rejected`)}   ${
-              f.reason === 'missing'
-                ? 'no signature header (x-happ-signature)'
-                : `signature mismatch: not signed with the ${f.source ?? ''} secret shown above`
+              f.reason === 'missing' ? 'no signature header (x-happ-signature)' : mismatchText(f.source)
             }`;
             break;
           case 'route-not-found':
@@ -360,12 +418,29 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
 
     const base = `http://${host.includes(':') ? `[${host}]` : host}:${gateway.port}`;
     const urls = { chat: `${base}/chat`, call: `${base}/call` };
+    const commands = devCommands({
+      urls,
+      secrets,
+      dlqUrl: resources.dlqUrl,
+      sqsEndpoint: emulators.fauxqsEndpoint,
+      secretsManagerEndpoint: emulators.secretsManagerEndpoint,
+    });
     if (json) {
       emit(
         'ready',
         {
-          chat: { url: urls.chat, secret: secrets.chat.value, secretArn: secrets.chat.arn },
-          call: { url: urls.call, secret: secrets.call.value, secretArn: secrets.call.arn },
+          chat: {
+            url: urls.chat,
+            secret: secrets.chat.value,
+            secretName: SECRET_NAMES.chat,
+            secretArn: secrets.chat.arn,
+          },
+          call: {
+            url: urls.call,
+            secret: secrets.call.value,
+            secretName: SECRET_NAMES.call,
+            secretArn: secrets.call.arn,
+          },
           handler: options.handler ?? null,
           resources: {
             ...DEV_RESOURCES,
@@ -380,6 +455,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
             s3: emulators.fauxqsEndpoint,
             secretsManager: emulators.secretsManagerEndpoint,
           },
+          commands,
         },
         '',
       );
@@ -389,11 +465,16 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           `${pc.bold('happ-webhooks dev')}: a local Happ receiver (the built verifier + your handler, on local emulators)`,
           `  POST ${pc.cyan(urls.chat)}   secret ${pc.bold(secrets.chat.value)}`,
           `  POST ${pc.cyan(urls.call)}   secret ${pc.bold(secrets.call.value)}`,
+          `  secrets   ${SECRET_NAMES.chat} ${pc.dim(secrets.chat.arn)}`,
+          `            ${SECRET_NAMES.call} ${pc.dim(secrets.call.arn)}`,
           `  handler   ${handlerLabel}   (subscriber "${DEV_RESOURCES.subscriber}", failed events retry after ${retryDelay} s, DLQ after ${maxReceiveCount} attempts)`,
           `  emulators DynamoDB ${emulators.dynamodbEndpoint} · SNS/SQS/S3 ${emulators.fauxqsEndpoint} · Secrets Manager ${emulators.secretsManagerEndpoint}`,
-          `  DLQ       AWS_ENDPOINT_URL_SQS=${emulators.fauxqsEndpoint} happ-webhooks dlq ${resources.dlqUrl}`,
           '',
-          `Try:  happ-webhooks send ${urls.call} --event call.completed --secret ${secrets.call.value}`,
+          `In a second terminal (each line runs as printed):`,
+          `  Try:     ${commands.send}`,
+          `  DLQ:     ${commands.dlq}`,
+          `  redrive: ${commands.redrive}`,
+          `  rotate:  ${commands.rotateCall}`,
           pc.dim('Ctrl-C to stop.'),
           '',
         ].join('\n'),

@@ -21,7 +21,7 @@ export interface ManualMoveOptions {
   /** At most this many messages per second. @default - no limit */
   readonly rate?: number;
   readonly json?: boolean;
-  /** Stop after this many (for tests and `--max`). @default - until the DLQ is empty */
+  /** Stop after this many. @default - the DLQ's approximate message count at the start */
   readonly max?: number;
   /** Clock and sleep for the rate limit (tests inject both). @default - performance.now and a timer */
   readonly now?: () => number;
@@ -58,8 +58,12 @@ export async function moveMessages(
   options: ManualMoveOptions,
   io: Io,
 ): Promise<ManualMoveResult> {
-  const { ReceiveMessageCommand, SendMessageBatchCommand, DeleteMessageBatchCommand } =
-    require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
+  const {
+    ReceiveMessageCommand,
+    SendMessageBatchCommand,
+    DeleteMessageBatchCommand,
+    ChangeMessageVisibilityBatchCommand,
+  } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
   const now = options.now ?? (() => performance.now());
   const fifo = destination.url.endsWith('.fifo');
   const total = Number(source.attributes.ApproximateNumberOfMessages ?? 0);
@@ -67,10 +71,15 @@ export async function moveMessages(
   const failed: ManualMoveResult['failed'] = [];
   const failedIds = new Set<string>();
   let moved = 0;
+  // Like SQS's move task, move what was there at the start (ApproximateNumberOfMessagesToMove):
+  // a message that fails again and comes back to the DLQ while this runs waits for the next run.
+  const limit = options.max ?? (total > 0 ? total : Number.POSITIVE_INFINITY);
+  // What this run sent: a dead-lettered message keeps its id, so these are recognised if they return.
+  const ours = new Set<string>();
   const started = now();
   try {
     for (;;) {
-      const room = options.max !== undefined ? options.max - moved : 10;
+      const room = limit - moved;
       if (room <= 0) break;
       let batch: Message[];
       try {
@@ -92,7 +101,24 @@ export async function moveMessages(
       }
       // Messages this run already failed to send come back after the visibility timeout: stop
       // instead of retrying them forever; they stay in the DLQ for the next run.
-      batch = batch.filter((m) => !failedIds.has(m.MessageId ?? ''));
+      const returned = batch.filter((m) => ours.has(m.MessageId ?? '') || failedIds.has(m.MessageId ?? ''));
+      batch = batch.filter((m) => !returned.includes(m));
+      if (returned.length > 0) {
+        try {
+          await sqs.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: source.url,
+              Entries: returned.map((m, i) => ({
+                Id: String(i),
+                ReceiptHandle: m.ReceiptHandle!,
+                VisibilityTimeout: 0,
+              })),
+            }),
+          );
+        } catch {
+          // They become visible on their own after VISIBILITY_SECONDS.
+        }
+      }
       if (batch.length === 0) break;
       const entries = batch.map((m, i) => ({
         Id: String(i),
@@ -111,6 +137,7 @@ export async function moveMessages(
           new SendMessageBatchCommand({ QueueUrl: destination.url, Entries: entries }),
         );
         sent = new Set((res.Successful ?? []).map((s) => s.Id!));
+        for (const s of res.Successful ?? []) if (s.MessageId) ours.add(s.MessageId);
         for (const f of res.Failed ?? []) {
           const m = batch[Number(f.Id)]!;
           failedIds.add(m.MessageId ?? '');
