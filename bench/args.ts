@@ -1,4 +1,4 @@
-export const SECTIONS = ['signature', 'handler', 'coldstart', 'synth', 'cost'] as const;
+export const SECTIONS = ['signature', 'handler', 'coldstart', 'subscriber', 'synth', 'cost'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchArgs {
