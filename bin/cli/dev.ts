@@ -14,6 +14,7 @@ import { parseSecretValue } from '../../lambda/shared/secrets';
 import { CliError } from './errors';
 import { startProgress, type Io } from './io';
 import { packageInfo } from './package-info';
+import { payloadText } from './dev/preview';
 import { DEV_CREDENTIALS, commandLine } from './pasteable';
 
 export interface DevOptions {
@@ -24,6 +25,8 @@ export interface DevOptions {
   readonly maxReceiveCount?: number;
   readonly retryDelay?: number;
   readonly json?: boolean;
+  /** Print whole payloads (default: a preview of PREVIEW_LINES lines / PREVIEW_CHARS characters). */
+  readonly full?: boolean;
 }
 
 /** Names of the local resources, as the construct would create them. */
@@ -74,6 +77,8 @@ export function devCommands(input: {
 /** Failed events come back after this long by default (in AWS: after the queue's visibility timeout). */
 export const RETRY_DELAY_SECONDS = 5;
 const HANDLER_TIMEOUT_MS = 30_000;
+/** Longest a handler's line waits for the request line of the same event. */
+const ORDER_WAIT_MS = 1_000;
 
 interface VerifierLogFacts {
   outcome?: string;
@@ -121,6 +126,24 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
   const emit = (kind: string, fields: Record<string, unknown>, human: string) => {
     if (json) io.out(`${JSON.stringify({ kind, time: new Date().toISOString(), ...fields })}\n`);
     else io.out(`${pc.dim(clock())}  ${human}\n`);
+  };
+  const emitLine = emit;
+  // Event ids whose request line is printed, and lines waiting for theirs (see onOutcome).
+  const announced = new Set<string>();
+  const waiting = new Map<string, Array<() => void>>();
+  const release = (id: string) => {
+    const lines = waiting.get(id);
+    waiting.delete(id);
+    for (const line of lines ?? []) line();
+  };
+  const inOrder = (id: string | undefined, line: () => void) => {
+    if (!id || announced.has(id)) return line();
+    if (!waiting.has(id)) {
+      waiting.set(id, []);
+      // A message no POST announced (a replay, a message sent to the queue by hand) waits at most this long.
+      setTimeout(() => release(id), ORDER_WAIT_MS).unref();
+    }
+    waiting.get(id)!.push(line);
   };
   const maxReceiveCount = options.maxReceiveCount ?? 5;
   const retryDelay = options.retryDelay ?? RETRY_DELAY_SECONDS;
@@ -261,14 +284,16 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
             payload: unknown;
             payloadFormat: string;
           };
-          const payload = typeof e.payload === 'string' ? e.payload : JSON.stringify(e.payload, null, 2);
-          emit(
-            'event',
-            { event: e },
-            `${pc.cyan('event')}       ${e.type} (${e.source})  id ${e.id}\n${payload
-              .split('\n')
-              .map((l) => `            ${l}`)
-              .join('\n')}`,
+          const payload = payloadText(e.payload, Boolean(options.full));
+          inOrder(e.id, () =>
+            emit(
+              'event',
+              { event: Buffer.isBuffer(e.payload) ? { ...e, payload: e.payload.toString('base64') } : e },
+              `${pc.cyan('event')}       ${e.type} (${e.source})  id ${e.id}\n${payload
+                .split('\n')
+                .map((l) => `            ${l}`)
+                .join('\n')}`,
+            ),
           );
         }) as never,
       ) as never;
@@ -321,6 +346,10 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
               f.reason === 'missing' ? 'no signature header (x-happ-signature)' : mismatchText(f.source)
             }`;
             break;
+          case '413':
+            // API Gateway's own answer: the body is over its 10 MB limit, the verifier never ran.
+            human += `${pc.red('413 too large')}  ${x.bytes} bytes: over API Gateway's 10 MB request limit (the verifier never ran)`;
+            break;
           case 'route-not-found':
             human += `${pc.red(`${x.status} rejected`)}   no such route: POST /chat or /call`;
             break;
@@ -343,6 +372,10 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           },
           `${human}  ${pc.dim(`${x.ms} ms`)}`,
         );
+        if (f.id) {
+          announced.add(f.id);
+          release(f.id);
+        }
       },
     });
     cleanups.push(() => gateway.close());
@@ -366,6 +399,10 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           const env = envelopeOf(o.record.body);
           const t = env.id ? tracking.get(env.id) : undefined;
           if (env.id) tracking.delete(env.id);
+          // Causal order: an event can be handled before its POST's answer is printed (the verifier
+          // publishes, then answers); hold its line until the request line is out.
+          const emit = (kind: string, fields: Record<string, unknown>, human: string) =>
+            inOrder(env.id, () => emitLine(kind, fields, human));
           const what = `${env.type ?? '?'}  id ${env.id ?? o.record.messageId}`;
           const base = {
             type: env.type,
@@ -484,6 +521,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
     await waitForSignal();
     if (!json) io.out(`\n${pc.dim('stopping…')}\n`);
     await cleanup();
+    for (const id of [...waiting.keys()]) release(id);
     emit('stopped', {}, 'stopped');
     // Whatever the user's handler left running (timers, sockets) must not keep dev alive.
     setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();

@@ -321,6 +321,7 @@ Examples:
       INT_RANGE('--retry-delay', 0, 900),
       5,
     )
+    .option('--full', 'without --handler: print whole payloads (default: a preview of 20 lines)')
     .option(
       '--json',
       'print one JSON object per line (ready, request, event, handled, skipped, failed, stopped)',

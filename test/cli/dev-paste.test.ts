@@ -2,24 +2,16 @@
 // stands with `sh -c`, in an environment with no AWS variables at all (no credentials, no region,
 // no endpoints), from the directory dev was started in. The hints those commands print (dlq's
 // redrive line, rotate-secret's --finish line) are run the same way. Needs `npm run build`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliInvocation, commandLine, shellQuote } from '../../bin/cli/pasteable';
+import { bareEnv, HumanDev } from './support/human-dev';
 import { BUILT_CLI } from './support/run-cli';
 
 const ROOT = join(__dirname, '..', '..');
 jest.setTimeout(180_000);
-
-/** process.env without any AWS_* variable: what a fresh terminal has. */
-function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('AWS_') && k !== 'HAPP_WEBHOOK_SECRET' && !k.startsWith('npm_')) env[k] = v;
-  }
-  return { ...env, NO_COLOR: '1', ...extra };
-}
 
 function sh(line: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   if (process.env.H14_DEBUG) process.stderr.write(`${new Date().toISOString()} sh ${line}\n`);
@@ -34,37 +26,6 @@ function sh(line: string): Promise<{ code: number | null; stdout: string; stderr
   });
 }
 
-/** `dev` in human mode (no --json): its stdout as a growing text. */
-class HumanDev {
-  public text = '';
-  private readonly child: ChildProcess;
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [BUILT_CLI, 'dev', '--port', '0', ...args], {
-      cwd: ROOT,
-      env: bareEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.on('data', (d: Buffer) => (this.text += d.toString()));
-    this.child.stderr!.on('data', (d: Buffer) => (this.text += d.toString()));
-  }
-  public async waitFor(re: RegExp, what: string, from = 0): Promise<RegExpMatchArray> {
-    for (let i = 0; i < 120; i++) {
-      const m = this.text.slice(from).match(re);
-      if (m) return m;
-      if (this.child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`dev never printed ${what}; output:\n${this.text}`);
-  }
-  public stop(): Promise<void> {
-    if (this.child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGINT');
-    });
-  }
-}
-
 describe('the commands dev prints', () => {
   let dev: HumanDev;
   let calls: string;
@@ -75,6 +36,7 @@ describe('the commands dev prints', () => {
   it('each run as printed: send, dlq (and its redrive hint), redrive, rotate-secret (and its --finish hint)', async () => {
     calls = join(mkdtempSync(join(tmpdir(), 'happ-paste-')), 'calls.txt');
     dev = new HumanDev(
+      ROOT,
       [
         '--handler',
         'test/cli/fixtures/recording-handler.ts',
