@@ -115,9 +115,25 @@ describe('a consumer app built from the packed tarball', () => {
       ].join('\n'),
     );
 
-    // The three type-checks run side by side; `node` also emits the JS that is then run as
-    // `cdk synth` would run it (path and asset metadata on, as the CLI asks).
+    // The three type-checks and the synth run side by side. The synth runs app.ts transpiled the
+    // way `cdk synth` runs a `cdk init` app through ts-node (CommonJS), with path and asset
+    // metadata on, as the CLI asks.
     const tsc = join(dir, 'node_modules', 'typescript', 'bin', 'tsc');
+    const ts = require(join(dir, 'node_modules', 'typescript')) as typeof import('typescript');
+    mkdirSync(join(dir, 'js'));
+    writeFileSync(
+      join(dir, 'js', 'app.js'),
+      ts.transpileModule(usage!, {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      }).outputText,
+    );
+    const synthesis = runNode([join(dir, 'js', 'app.js')], dir, {
+      CDK_OUTDIR: join(dir, 'cdk.out'),
+      CDK_CONTEXT_JSON: JSON.stringify({
+        'aws:cdk:enable-path-metadata': true,
+        'aws:cdk:enable-asset-metadata': true,
+      }),
+    });
     await Promise.all(
       Object.entries(RESOLUTIONS).map(async ([name, options]) => {
         const tsconfig = join(dir, `tsconfig.${name}.json`);
@@ -130,24 +146,18 @@ describe('a consumer app built from the packed tarball', () => {
               strict: true,
               types: ['node'],
               skipLibCheck: true,
-              ...(name === 'node' ? { outDir: 'js' } : { noEmit: true }),
+              noEmit: true,
               ...options,
             },
-            // `node` checks the whole app (and emits it); the other two check what resolution
-            // changes: both entry points of the package (aws-cdk-lib's root types are the slow part).
+            // `node` checks the whole app; the other two check what resolution changes: both
+            // entry points of the package (aws-cdk-lib's root types are the slow part).
             files: name === 'node' ? ['app.ts', ...HANDLERS] : ['imports.ts', ...HANDLERS],
           }),
         );
         checks.set(name, await runNode([tsc, '-p', tsconfig], dir));
       }),
     );
-    synth = await runNode([join(dir, 'js', 'app.js')], dir, {
-      CDK_OUTDIR: join(dir, 'cdk.out'),
-      CDK_CONTEXT_JSON: JSON.stringify({
-        'aws:cdk:enable-path-metadata': true,
-        'aws:cdk:enable-asset-metadata': true,
-      }),
-    });
+    synth = await synthesis;
   });
 
   afterAll(() => {
