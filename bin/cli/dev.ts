@@ -15,7 +15,10 @@ import { CliError } from './errors';
 import { startProgress, type Io } from './io';
 import { packageInfo } from './package-info';
 import { payloadText } from './dev/preview';
-import { DEV_CREDENTIALS, commandLine } from './pasteable';
+import { devCommands, SECRET_NAMES } from './dev/commands';
+import { DEV_CREDENTIALS } from './pasteable';
+
+export { DEV_REGION, SECRET_NAMES } from './dev/commands';
 
 export interface DevOptions {
   readonly port?: number;
@@ -38,41 +41,6 @@ export const DEV_RESOURCES = {
   deadLetterQueue: 'happ-dev-subscriber-dlq',
   subscriber: 'dev',
 } as const;
-
-/** The local Secrets Manager's secret per source (what `rotate-secret` is pointed at). */
-export const SECRET_NAMES: Record<HappSource, string> = { chat: 'happ-dev/chat', call: 'happ-dev/call' };
-
-/** The region of every local resource (the emulators' ARNs and queue URLs name it). */
-export const DEV_REGION = 'us-east-1';
-
-/** The commands `dev` prints, each runnable as printed in a fresh terminal. */
-export function devCommands(input: {
-  urls: Record<HappSource, string>;
-  secrets: Record<HappSource, { arn: string; value: string }>;
-  dlqUrl: string;
-  sqsEndpoint: string;
-  secretsManagerEndpoint: string;
-}): { send: string; dlq: string; redrive: string; rotateChat: string; rotateCall: string } {
-  const sqsEnv = { ...DEV_CREDENTIALS, AWS_ENDPOINT_URL_SQS: input.sqsEndpoint };
-  const smEnv = { ...DEV_CREDENTIALS, AWS_ENDPOINT_URL_SECRETS_MANAGER: input.secretsManagerEndpoint };
-  const region = ['--region', DEV_REGION];
-  const rotate = (source: HappSource) =>
-    commandLine(['rotate-secret', '--source', source, input.secrets[source].arn, ...region], { env: smEnv });
-  return {
-    send: commandLine([
-      'send',
-      input.urls.call,
-      '--event',
-      'call.completed',
-      '--secret',
-      input.secrets.call.value,
-    ]),
-    dlq: commandLine(['dlq', input.dlqUrl, ...region], { env: sqsEnv }),
-    redrive: commandLine(['redrive', input.dlqUrl, ...region], { env: sqsEnv }),
-    rotateChat: rotate('chat'),
-    rotateCall: rotate('call'),
-  };
-}
 
 /** Failed events come back after this long by default (in AWS: after the queue's visibility timeout). */
 export const RETRY_DELAY_SECONDS = 5;
