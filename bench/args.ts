@@ -1,4 +1,4 @@
-export const SECTIONS = ['signature', 'handler', 'coldstart', 'synth', 'tool', 'cost'] as const;
+export const SECTIONS = ['signature', 'handler', 'coldstart', 'subscriber', 'synth', 'tool', 'cost'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchArgs {

@@ -49,7 +49,7 @@ export interface ColdStartResults {
   readonly shippedVsNaive: { bytes: number; gzipBytes: number; requireMsP50: number };
 }
 
-interface Variant {
+export interface Variant {
   readonly name: string;
   readonly description: string;
   readonly options: Record<string, unknown>;
@@ -118,9 +118,42 @@ export async function benchColdStart(
   const { BUNDLE_OPTIONS } = (await import(
     pathToFileURL(join(root, 'scripts', 'bundle.mjs')).href
   )) as BundleModule;
+  const runs = options.runs ?? (options.quick ? 5 : 25);
+  const measured = await measureBundles(
+    entry,
+    variants(BUNDLE_OPTIONS),
+    join(tmpDir, 'coldstart'),
+    env,
+    runs,
+  );
+  const results = measured.variants;
+  const shipped = results.find((r) => r.name === 'shipped') as VariantResult;
+  const naive = results.find((r) => r.name === 'naive') as VariantResult;
+  return {
+    runsPerVariant: runs,
+    emptyNodeReadyMsP50: measured.emptyNodeReadyMsP50,
+    variants: results,
+    shippedVsNaive: {
+      bytes: round(shipped.bytes / naive.bytes, 3),
+      gzipBytes: round(shipped.gzipBytes / naive.gzipBytes, 3),
+      requireMsP50: round(shipped.requireMs.p50 / naive.requireMs.p50, 3),
+    },
+  };
+}
+
+/**
+ * Bundles `entry` once per variant (esbuild, `common` options added to each) and loads every
+ * bundle `runs` times in fresh node processes, variants interleaved in each round.
+ */
+export async function measureBundles(
+  entry: string,
+  list: readonly Variant[],
+  outRoot: string,
+  env: Record<string, string>,
+  runs: number,
+  common: Record<string, unknown> = {},
+): Promise<{ emptyNodeReadyMsP50: number; variants: VariantResult[] }> {
   const esbuild = (await import('esbuild')) as unknown as EsbuildModule;
-  const outRoot = join(tmpDir, 'coldstart');
-  const list = variants(BUNDLE_OPTIONS);
   const files: Record<string, string> = {};
   for (const v of list) {
     if (v.sameBundleAs) {
@@ -129,7 +162,9 @@ export async function benchColdStart(
     }
     const outfile = join(outRoot, slug(v.name), `index.${v.extension ?? 'js'}`);
     mkdirSync(join(outRoot, slug(v.name)), { recursive: true });
-    const opts = Object.fromEntries(Object.entries(v.options).filter(([, value]) => value !== undefined));
+    const opts = Object.fromEntries(
+      Object.entries({ ...common, ...v.options }).filter(([, value]) => value !== undefined),
+    );
     await esbuild.build({ ...opts, entryPoints: [entry], outfile, sourcemap: opts.sourcemap ?? false });
     files[v.name] = outfile;
   }
@@ -156,7 +191,6 @@ export async function benchColdStart(
     'process.stdout.write(JSON.stringify({ requireMs: 0, readyMs: performance.now() }));\n',
   );
 
-  const runs = options.runs ?? (options.quick ? 5 : 25);
   const samples: Record<string, { requireMs: number; readyMs: number }[]> = {};
   const emptySamples: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -194,18 +228,7 @@ export async function benchColdStart(
       nodeFlags: v.nodeFlags ?? [],
     };
   });
-  const shipped = results.find((r) => r.name === 'shipped') as VariantResult;
-  const naive = results.find((r) => r.name === 'naive') as VariantResult;
-  return {
-    runsPerVariant: runs,
-    emptyNodeReadyMsP50: round(median(emptySamples)),
-    variants: results,
-    shippedVsNaive: {
-      bytes: round(shipped.bytes / naive.bytes, 3),
-      gzipBytes: round(shipped.gzipBytes / naive.gzipBytes, 3),
-      requireMsP50: round(shipped.requireMs.p50 / naive.requireMs.p50, 3),
-    },
-  };
+  return { emptyNodeReadyMsP50: round(median(emptySamples)), variants: results };
 }
 
 function slug(name: string): string {

@@ -12,6 +12,7 @@ import { benchSignature, type SignatureResults } from './signature.bench';
 import { parseArgs } from './args';
 import { benchColdStart, type ColdStartResults } from './coldstart.bench';
 import { benchHandler, type HandlerResults } from './handler.bench';
+import { benchSubscriberBundle, type SubscriberBundleResults } from './subscriber-bundle.bench';
 import { benchSynth, type SynthResults } from './synth.bench';
 import { benchCost, printCost, type CostResults, type MeasuredForCost } from './cost.bench';
 import { benchTool, type ToolBenchResults } from './tool.bench';
@@ -33,6 +34,7 @@ export interface BenchResults {
   signature?: SignatureResults & Dated;
   handler?: (HandlerResults | { skipped: string }) & Dated;
   coldstart?: ColdStartResults & Dated;
+  subscriber?: SubscriberBundleResults & Dated;
   synth?: (SynthResults | { skipped: string }) & Dated;
   cost?: CostResults & Dated;
   tool?: ToolBenchResults & Dated;
@@ -85,6 +87,13 @@ export async function main(argv: readonly string[], root: string, tmpDir: string
     const cold = await benchColdStart(root, tmpDir, verifierEnvironment(), { quick });
     results.coldstart = { ...at, ...cold };
     printColdStart(cold);
+  }
+
+  if (only.includes('subscriber')) {
+    const at = stamp();
+    const sub = await benchSubscriberBundle(root, tmpDir, verifierEnvironment(), { quick });
+    results.subscriber = { ...at, ...sub };
+    printSubscriberBundle(sub);
   }
 
   if (only.includes('synth')) {
@@ -256,6 +265,35 @@ function verifierEnvironment(): Record<string, string> {
     POWERTOOLS_SERVICE_NAME: 'happ-verifier',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+}
+
+function printSubscriberBundle(c: SubscriberBundleResults): void {
+  const kib = (b: number) => Math.round(b / 102.4) / 10;
+  console.log(
+    table(
+      `3b. Subscriber bundle (NodejsFunction bundling options) — the README handler loaded in fresh node processes (${c.runsPerVariant} runs each, interleaved; empty node ${c.emptyNodeReadyMsP50} ms)`,
+      [
+        'variant',
+        'KiB',
+        'gzip KiB',
+        'map KiB',
+        'require p50 ms',
+        'require p95',
+        'bytes / defaults',
+        'require p50 / defaults',
+      ],
+      c.variants.map((v) => [
+        v.name,
+        kib(v.bytes),
+        kib(v.gzipBytes),
+        kib(v.sourceMapBytes),
+        v.requireMs.p50,
+        v.requireMs.p95,
+        c.vsDefaults[v.name].bytes,
+        c.vsDefaults[v.name].requireMsP50,
+      ]),
+    ),
+  );
 }
 
 function printColdStart(c: ColdStartResults): void {

@@ -46,8 +46,13 @@ export async function bundleAll({ outRoot = join(root, 'dist', 'lambda'), only }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const results = await bundleAll({ only: process.argv.slice(2).length ? process.argv.slice(2) : undefined });
+  // `node scripts/bundle.mjs [--outdir DIR] [name ...]`. Sizes go to stderr: this runs in `prepare`,
+  // so anything on stdout would corrupt `npm pack --json`.
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--outdir');
+  const outRoot = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  const results = await bundleAll({ outRoot, only: args.length ? args : undefined });
   for (const [name, r] of Object.entries(results)) {
-    console.log(`bundled ${name}: ${(r.bytes / 1024).toFixed(0)} KiB`);
+    process.stderr.write(`bundled ${name}: ${(r.bytes / 1024).toFixed(0)} KiB\n`);
   }
 }

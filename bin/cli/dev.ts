@@ -10,9 +10,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { HappSource } from '../../lambda/shared/envelope';
+import { parseSecretValue } from '../../lambda/shared/secrets';
 import { CliError } from './errors';
 import { startProgress, type Io } from './io';
 import { packageInfo } from './package-info';
+import { payloadText } from './dev/preview';
+import { devCommands, SECRET_NAMES } from './dev/commands';
+import { DEV_CREDENTIALS } from './pasteable';
+
+export { DEV_REGION, SECRET_NAMES } from './dev/commands';
 
 export interface DevOptions {
   readonly port?: number;
@@ -26,6 +32,8 @@ export interface DevOptions {
   readonly json?: boolean;
   /** The API Gateway to play: `rest-api` (payload format 1.0) or `http-api` (2.0). @default 'rest-api' */
   readonly ingress?: string;
+  /** Print whole payloads (default: a preview of PREVIEW_LINES lines / PREVIEW_CHARS characters). */
+  readonly full?: boolean;
 }
 
 /** Names of the local resources, as the construct would create them. */
@@ -41,6 +49,8 @@ export const DEV_RESOURCES = {
 /** Failed events come back after this long by default (in AWS: after the queue's visibility timeout). */
 export const RETRY_DELAY_SECONDS = 5;
 const HANDLER_TIMEOUT_MS = 30_000;
+/** Longest a handler's line waits for the request line of the same event. */
+const ORDER_WAIT_MS = 1_000;
 
 interface VerifierLogFacts {
   outcome?: string;
@@ -88,6 +98,24 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
   const emit = (kind: string, fields: Record<string, unknown>, human: string) => {
     if (json) io.out(`${JSON.stringify({ kind, time: new Date().toISOString(), ...fields })}\n`);
     else io.out(`${pc.dim(clock())}  ${human}\n`);
+  };
+  const emitLine = emit;
+  // Event ids whose request line is printed, and lines waiting for theirs (see onOutcome).
+  const announced = new Set<string>();
+  const waiting = new Map<string, Array<() => void>>();
+  const release = (id: string) => {
+    const lines = waiting.get(id);
+    waiting.delete(id);
+    for (const line of lines ?? []) line();
+  };
+  const inOrder = (id: string | undefined, line: () => void) => {
+    if (!id || announced.has(id)) return line();
+    if (!waiting.has(id)) {
+      waiting.set(id, []);
+      // A message no POST announced (a replay, a message sent to the queue by hand) waits at most this long.
+      setTimeout(() => release(id), ORDER_WAIT_MS).unref();
+    }
+    waiting.get(id)!.push(line);
   };
   const maxReceiveCount = options.maxReceiveCount ?? 5;
   const retryDelay = options.retryDelay ?? RETRY_DELAY_SECONDS;
@@ -137,10 +165,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-    if (!process.env.AWS_ACCESS_KEY_ID) {
-      process.env.AWS_ACCESS_KEY_ID = 'local';
-      process.env.AWS_SECRET_ACCESS_KEY = 'local';
-    }
+    if (!process.env.AWS_ACCESS_KEY_ID) Object.assign(process.env, DEV_CREDENTIALS);
 
     progress.update('creating the table, topic, bucket, queue and DLQ');
     const resources = await createResources(emulators, maxReceiveCount);
@@ -152,7 +177,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
       call: { arn: '', value: secretValue ?? randomBytes(24).toString('base64url') },
     };
     for (const source of ['chat', 'call'] as const) {
-      secrets[source].arn = emulators.secrets.setSecret(`happ-dev/${source}`, secrets[source].value);
+      secrets[source].arn = emulators.secrets.setSecret(SECRET_NAMES[source], secrets[source].value);
     }
     Object.assign(process.env, {
       HAPP_CHAT_SECRET_ARN: secrets.chat.arn,
@@ -178,6 +203,9 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
         tableName: DEV_RESOURCES.table,
         topicArn: resources.topicArn,
         bucketName: DEV_RESOURCES.bucket,
+        // Read the secrets on every request: a `rotate-secret` against dev shows on the next POST
+        // (deployed verifiers cache them for HAPP_SECRETS_CACHE_TTL_SECONDS, 300 by default).
+        secretsCacheTtlSeconds: 0,
       },
       { logger: { debug: capture, info: capture, warn: capture, error: capture } },
     );
@@ -232,14 +260,16 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
             payload: unknown;
             payloadFormat: string;
           };
-          const payload = typeof e.payload === 'string' ? e.payload : JSON.stringify(e.payload, null, 2);
-          emit(
-            'event',
-            { event: e },
-            `${pc.cyan('event')}       ${e.type} (${e.source})  id ${e.id}\n${payload
-              .split('\n')
-              .map((l) => `            ${l}`)
-              .join('\n')}`,
+          const payload = payloadText(e.payload, Boolean(options.full));
+          inOrder(e.id, () =>
+            emit(
+              'event',
+              { event: Buffer.isBuffer(e.payload) ? { ...e, payload: e.payload.toString('base64') } : e },
+              `${pc.cyan('event')}       ${e.type} (${e.source})  id ${e.id}\n${payload
+                .split('\n')
+                .map((l) => `            ${l}`)
+                .join('\n')}`,
+            ),
           );
         }) as never,
       ) as never;
@@ -253,6 +283,28 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           secret: secretValue,
         })
       : undefined;
+    // What a signature mismatch means, from what the local Secrets Manager holds NOW: after a
+    // `rotate-secret` the secret shown at start-up is no longer the (only) one that verifies.
+    const mismatchText = (source: string | undefined): string => {
+      if (source !== 'chat' && source !== 'call') return 'signature mismatch';
+      const stored = emulators.secrets.getSecretString(secrets[source].arn);
+      if (stored === secrets[source].value) {
+        return `signature mismatch: not signed with the ${source} secret shown above`;
+      }
+      let valid: string[] = [];
+      try {
+        valid = parseSecretValue(stored);
+      } catch {
+        return `signature mismatch: ${SECRET_NAMES[source]} holds no usable secret since it was changed`;
+      }
+      const others = valid.length - 1;
+      return (
+        `signature mismatch: not signed with the current ${source} secret of ${SECRET_NAMES[source]} ` +
+        `(rotated since start: current ${valid[0]}` +
+        (others > 0 ? `, ${others} previous still accepted` : '') +
+        ')'
+      );
+    };
 
     // The gateway in front of the verifier.
     const { startGateway } = require('./dev/gateway') as typeof import('./dev/gateway');
@@ -282,10 +334,12 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
             break;
           case 'signature-invalid':
             human += `${pc.red(`${x.status} rejected`)}   ${
-              f.reason === 'missing'
-                ? 'no signature header (x-happ-signature)'
-                : `signature mismatch: not signed with the ${f.source ?? ''} secret shown above`
+              f.reason === 'missing' ? 'no signature header (x-happ-signature)' : mismatchText(f.source)
             }`;
+            break;
+          case '413':
+            // API Gateway's own answer: the body is over its 10 MB limit, the verifier never ran.
+            human += `${pc.red('413 too large')}  ${x.bytes} bytes: over API Gateway's 10 MB request limit (the verifier never ran)`;
             break;
           case 'route-not-found':
             human += `${pc.red(`${x.status} rejected`)}   no such route: POST /chat or /call`;
@@ -309,6 +363,10 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           },
           `${human}  ${pc.dim(`${x.ms} ms`)}`,
         );
+        if (f.id) {
+          announced.add(f.id);
+          release(f.id);
+        }
       },
     });
     cleanups.push(() => gateway.close());
@@ -332,6 +390,10 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           const env = envelopeOf(o.record.body);
           const t = env.id ? tracking.get(env.id) : undefined;
           if (env.id) tracking.delete(env.id);
+          // Causal order: an event can be handled before its POST's answer is printed (the verifier
+          // publishes, then answers); hold its line until the request line is out.
+          const emit = (kind: string, fields: Record<string, unknown>, human: string) =>
+            inOrder(env.id, () => emitLine(kind, fields, human));
           const what = `${env.type ?? '?'}  id ${env.id ?? o.record.messageId}`;
           const base = {
             type: env.type,
@@ -384,12 +446,29 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
 
     const base = `http://${host.includes(':') ? `[${host}]` : host}:${gateway.port}`;
     const urls = { chat: `${base}/chat`, call: `${base}/call` };
+    const commands = devCommands({
+      urls,
+      secrets,
+      dlqUrl: resources.dlqUrl,
+      sqsEndpoint: emulators.fauxqsEndpoint,
+      secretsManagerEndpoint: emulators.secretsManagerEndpoint,
+    });
     if (json) {
       emit(
         'ready',
         {
-          chat: { url: urls.chat, secret: secrets.chat.value, secretArn: secrets.chat.arn },
-          call: { url: urls.call, secret: secrets.call.value, secretArn: secrets.call.arn },
+          chat: {
+            url: urls.chat,
+            secret: secrets.chat.value,
+            secretName: SECRET_NAMES.chat,
+            secretArn: secrets.chat.arn,
+          },
+          call: {
+            url: urls.call,
+            secret: secrets.call.value,
+            secretName: SECRET_NAMES.call,
+            secretArn: secrets.call.arn,
+          },
           handler: options.handler ?? null,
           ingress,
           tools: (devTools?.tools ?? []).map((t) => ({
@@ -411,6 +490,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
             s3: emulators.fauxqsEndpoint,
             secretsManager: emulators.secretsManagerEndpoint,
           },
+          commands,
         },
         '',
       );
@@ -420,14 +500,19 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
           `${pc.bold('happ-webhooks dev')}: a local Happ receiver (the built verifier + your handler, on local emulators)`,
           `  POST ${pc.cyan(urls.chat)}   secret ${pc.bold(secrets.chat.value)}`,
           `  POST ${pc.cyan(urls.call)}   secret ${pc.bold(secrets.call.value)}`,
+          `  secrets   ${SECRET_NAMES.chat} ${pc.dim(secrets.chat.arn)}`,
+          `            ${SECRET_NAMES.call} ${pc.dim(secrets.call.arn)}`,
           `  handler   ${handlerLabel}   (subscriber "${DEV_RESOURCES.subscriber}", failed events retry after ${retryDelay} s, DLQ after ${maxReceiveCount} attempts)`,
           ...(devTools?.tools ?? []).map(
             (t) => `  tool ${pc.cyan(`${base}${t.path}`)}   secret ${pc.bold(t.secret)}   (${t.file})`,
           ),
           `  emulators DynamoDB ${emulators.dynamodbEndpoint} · SNS/SQS/S3 ${emulators.fauxqsEndpoint} · Secrets Manager ${emulators.secretsManagerEndpoint}`,
-          `  DLQ       AWS_ENDPOINT_URL_SQS=${emulators.fauxqsEndpoint} happ-webhooks dlq ${resources.dlqUrl}`,
           '',
-          `Try:  happ-webhooks send ${urls.call} --event call.completed --secret ${secrets.call.value}`,
+          `In a second terminal (each line runs as printed):`,
+          `  Try:     ${commands.send}`,
+          `  DLQ:     ${commands.dlq}`,
+          `  redrive: ${commands.redrive}`,
+          `  rotate:  ${commands.rotateCall}`,
           pc.dim('Ctrl-C to stop.'),
           '',
         ].join('\n'),
@@ -437,6 +522,7 @@ export async function dev(options: DevOptions, io: Io): Promise<number> {
     await waitForSignal();
     if (!json) io.out(`\n${pc.dim('stopping…')}\n`);
     await cleanup();
+    for (const id of [...waiting.keys()]) release(id);
     emit('stopped', {}, 'stopped');
     // Whatever the user's handler left running (timers, sockets) must not keep dev alive.
     setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();

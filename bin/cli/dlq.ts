@@ -8,6 +8,7 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { describeAwsError } from './errors';
 import { printJson, startProgress, type Io } from './io';
+import { awsFlags, commandLine, followUpEnv } from './pasteable';
 import { resolveQueues, sqsClientFor, type QueueInfo, type QueueLookupOptions } from './queues';
 
 export interface DlqOptions extends QueueLookupOptions {
@@ -73,7 +74,7 @@ export async function dlq(ref: string, options: DlqOptions, io: Io): Promise<num
       });
       return 0;
     }
-    printQueue(queue, counts, messages, skipped, ref, io);
+    printQueue(queue, counts, messages, skipped, ref, options, io);
     return 0;
   } catch (error) {
     progress.stop();
@@ -195,6 +196,19 @@ export function summarise(message: Message): MessageSummary {
   };
 }
 
+/** The redrive line, runnable as printed: same queue, subscriber, region, profile and (local) endpoint. */
+export function redriveCommand(ref: string, options: DlqOptions, env: NodeJS.ProcessEnv): string {
+  return commandLine(
+    [
+      'redrive',
+      ref,
+      ...(options.subscriber ? ['--subscriber', options.subscriber] : []),
+      ...awsFlags(options),
+    ],
+    { env: followUpEnv(env, 'AWS_ENDPOINT_URL_SQS') },
+  );
+}
+
 function ago(iso: string | undefined): string {
   if (!iso) return '';
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -215,6 +229,7 @@ function printQueue(
   messages: MessageSummary[],
   skipped: string | undefined,
   ref: string,
+  options: DlqOptions,
   io: Io,
 ): void {
   const pc = io.colors;
@@ -246,10 +261,17 @@ function printQueue(
     io.out(`     ${pc.dim(m.preview)}\n`);
   });
   if (messages.length > 0) {
+    io.out(`\n${pc.dim(`Peeked at ${messages.length} of ~${n} without consuming them.`)}\n`);
+    if (messages.some((m) => m.deadLetterSourceArn || (m.receiveCount ?? 0) > 1)) {
+      io.out(
+        `${pc.dim(
+          "Receive counts include the subscriber queue's: SQS keeps a message's count when it dead-letters it (its attempts + the receive that moved it), and each peek adds one.",
+        )}\n`,
+      );
+    }
     io.out(
-      `\n${pc.dim(`Peeked at ${messages.length} of ~${n} without consuming them (each peek adds one to the receive count).`)}\n`,
+      `${pc.dim(`Move them back to the subscriber's queue: ${redriveCommand(ref, options, io.env)}`)}\n`,
     );
-    io.out(`${pc.dim(`Move them back to the subscriber's queue: happ-webhooks redrive ${ref}`)}\n`);
   }
 }
 

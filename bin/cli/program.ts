@@ -295,6 +295,10 @@ Examples:
       .option('--rate <n>', 'at most this many messages per second', INT_RANGE('--rate', 1, 500))
       .option('--dry-run', 'show what would move, move nothing')
       .option('--no-wait', 'start the move and return without following it')
+      .option(
+        '--manual',
+        'move the messages from this process (receive, send, delete) instead of an SQS move task; automatic where SQS has none',
+      )
       .addOption(
         new Option('--poll-interval <ms>').argParser(INT_RANGE('--poll-interval', 10, 60_000)).hideHelp(),
       )
@@ -382,6 +386,7 @@ Examples:
       INT_RANGE('--retry-delay', 0, 900),
       5,
     )
+    .option('--full', 'without --handler: print whole payloads (default: a preview of 20 lines)')
     .option(
       '--json',
       'print one JSON object per line (ready, request, event, handled, skipped, failed, stopped)',

@@ -12,6 +12,7 @@ import type { ListMessageMoveTasksResultEntry, SQSClient } from '@aws-sdk/client
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, describeAwsError } from './errors';
 import { printJson, startProgress, type Io } from './io';
+import { isUnsupportedOperation, moveMessages } from './redrive-manual';
 import {
   describeQueue,
   resolveQueues,
@@ -27,6 +28,8 @@ export interface RedriveOptions extends QueueLookupOptions {
   readonly wait?: boolean;
   readonly pollInterval?: number;
   readonly json?: boolean;
+  /** Move the messages from this process (receive, send, delete) instead of an SQS move task. */
+  readonly manual?: boolean;
 }
 
 const DONE = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -46,7 +49,25 @@ export async function redrive(ref: string, options: RedriveOptions, io: Io): Pro
     progress.update(`finding where ${dlq.name}'s messages go`);
     const destination = await findDestination(client, dlq, options, io);
     const count = Number(dlq.attributes.ApproximateNumberOfMessages ?? 0);
-    const running = await runningTask(client, dlq);
+    // Move tasks are SQS's own redrive; an endpoint without them (a local emulator) gets the
+    // manual mover, and says so.
+    let manual = Boolean(options.manual);
+    let running: ListMessageMoveTasksResultEntry | undefined;
+    if (!manual) {
+      try {
+        running = await runningTask(client, dlq);
+      } catch (error) {
+        if (!isUnsupportedOperation((error as Error).cause ?? error)) throw error;
+        manual = true;
+        if (!options.json) {
+          io.err(
+            io.colors.yellow(
+              `this SQS endpoint has no message move tasks (StartMessageMoveTask): moving the messages from here instead (as --manual)\n`,
+            ),
+          );
+        }
+      }
+    }
     progress.stop();
     if (running) {
       throw new CliError(
@@ -59,6 +80,7 @@ export async function redrive(ref: string, options: RedriveOptions, io: Io): Pro
       destination: { url: destination.url, arn: destination.arn },
       approximateMessages: count,
       maxMessagesPerSecond: options.rate,
+      method: manual ? 'manual' : 'move-task',
     };
     const rate = options.rate ? `at most ${options.rate}/s` : 'as fast as SQS allows';
     if (count === 0 || options.dryRun) {
@@ -80,6 +102,8 @@ export async function redrive(ref: string, options: RedriveOptions, io: Io): Pro
       }
       return 0;
     }
+
+    if (manual) return await redriveManually(client, dlq, destination, plan, count, rate, options, io);
 
     const { StartMessageMoveTaskCommand } =
       require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
@@ -167,8 +191,12 @@ async function findDestination(
   try {
     urls = (await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq.url }))).queueUrls ?? [];
   } catch (error) {
-    const e = describeAwsError(error, `finding the queue that uses ${dlq.name} as its dead-letter queue`);
-    throw new CliError(`${e.message}. Name the destination with --to QUEUE`, 1, { cause: error });
+    if (isUnsupportedOperation(error)) {
+      urls = await sourceQueuesByScan(sqs, dlq);
+    } else {
+      const e = describeAwsError(error, `finding the queue that uses ${dlq.name} as its dead-letter queue`);
+      throw new CliError(`${e.message}. Name the destination with --to QUEUE`, 1, { cause: error });
+    }
   }
   if (urls.length === 0) {
     throw new CliError(
@@ -181,6 +209,72 @@ async function findDestination(
     );
   }
   return describeQueue(sqs, urls[0]!);
+}
+
+/**
+ * For endpoints without ListDeadLetterSourceQueues: every queue (ListQueues) whose redrive policy
+ * names this DLQ.
+ */
+async function sourceQueuesByScan(sqs: SQSClient, dlq: QueueInfo): Promise<string[]> {
+  const { ListQueuesCommand, GetQueueAttributesCommand } =
+    require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
+  const found: string[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const page = await sqs.send(new ListQueuesCommand({ NextToken: token, MaxResults: 1000 }));
+      for (const url of page.QueueUrls ?? []) {
+        if (url === dlq.url) continue;
+        const attrs = (
+          await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }))
+        ).Attributes;
+        const policy = attrs?.RedrivePolicy
+          ? (JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn?: string })
+          : {};
+        if (policy.deadLetterTargetArn === dlq.arn) found.push(url);
+      }
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    const e = describeAwsError(error, `finding the queue that uses ${dlq.name} as its dead-letter queue`);
+    throw new CliError(`${e.message}. Name the destination with --to QUEUE`, 1, { cause: error });
+  }
+  return found;
+}
+
+async function redriveManually(
+  sqs: SQSClient,
+  dlq: QueueInfo,
+  destination: QueueInfo,
+  plan: Record<string, unknown>,
+  count: number,
+  rate: string,
+  options: RedriveOptions,
+  io: Io,
+): Promise<number> {
+  if (!options.json) {
+    io.out(
+      `Moving ~${count} message${count === 1 ? '' : 's'} from ${dlq.name} to ${destination.name}, ${rate}, from this process.\n`,
+    );
+    io.err(
+      io.colors.dim(
+        'Each message is deleted from the DLQ only once the destination has it: Ctrl-C stops, and running this again carries on.\n',
+      ),
+    );
+  }
+  const result = await moveMessages(sqs, dlq, destination, { rate: options.rate, json: options.json }, io);
+  const status = result.failed.length === 0 ? 'COMPLETED' : 'FAILED';
+  if (options.json) {
+    printJson(io, { ...plan, status, moved: result.moved, failed: result.failed });
+  } else {
+    io.out(
+      `${io.colors.green('✔')} moved ${result.moved} message${result.moved === 1 ? '' : 's'} to ${destination.name}\n`,
+    );
+    for (const f of result.failed) {
+      io.err(`${io.colors.red('not moved')} ${f.messageId}: ${f.reason} (still in ${dlq.name})\n`);
+    }
+  }
+  return result.failed.length === 0 ? 0 : 1;
 }
 
 async function latestTask(

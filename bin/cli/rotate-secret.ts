@@ -17,6 +17,7 @@ import { regionFromArn, secretsManagerClient, type AwsOptions } from './aws';
 import { parseSource } from './body';
 import { CliError, describeAwsError } from './errors';
 import { printJson, startProgress, type Io } from './io';
+import { awsFlags, commandLine, followUpEnv } from './pasteable';
 import { readSecretValues } from './secret';
 
 export interface RotateOptions extends AwsOptions {
@@ -87,9 +88,25 @@ export async function rotateSecret(secretArn: string, options: RotateOptions, io
         : '') +
       `Paste the new secret (printed on stdout) into Happ: ${pc.bold(DASHBOARD[source])}.\n` +
       `When Happ signs with it, remove the old one:\n` +
-      `  happ-webhooks rotate-secret --source ${source} ${secretArn} --finish\n`,
+      `  ${finishCommand(secretArn, source, options, io.env)}\n`,
   );
   return 0;
+}
+
+/** The `--finish` line, runnable as printed: same region, profile and (local) endpoint. */
+export function finishCommand(
+  secretArn: string,
+  source: HappSource | 'tool',
+  options: RotateOptions,
+  env: NodeJS.ProcessEnv,
+): string {
+  // An ARN names its region; a bare name needs the one this run used.
+  const region =
+    options.region ?? (regionFromArn(secretArn) ? undefined : (env.AWS_REGION ?? env.AWS_DEFAULT_REGION));
+  return commandLine(
+    ['rotate-secret', '--source', source, secretArn, '--finish', ...awsFlags({ ...options, region })],
+    { env: followUpEnv(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER') },
+  );
 }
 
 async function put(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -25,6 +25,14 @@ describe("the example app adopts the CDK's recommended feature flags", () => {
     for (const [flag, value] of Object.entries(cxapi.CURRENTLY_RECOMMENDED_FLAGS)) {
       expect({ flag, value: CDK_JSON.context[flag] }).toEqual({ flag, value });
     }
+  });
+
+  it('synth warns exactly once, about the account-wide API Gateway role (the README Quick start says so)', () => {
+    const { stack } = example(CDK_JSON.context);
+    const found = Annotations.fromStack(stack)
+      .findWarning('*', Match.anyValue())
+      .map((w) => String(w.entry.data));
+    expect(found).toEqual([expect.stringMatching(/\[ack: cdk-happ-webhooks:apiGatewayAccountRole\]$/)]);
   });
 
   it("synthesizes with cdk.json's whole context under the CloudFormation validator", () => {

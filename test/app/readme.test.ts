@@ -3,9 +3,9 @@
 // the README cannot drift from the API. Each block is a complete module, type-checked as it stands
 // (the blocks are not kept anywhere else). All blocks and a deliberately broken module go through
 // ONE TypeScript program: loading aws-cdk-lib's types once is most of the cost.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
 
 const root = join(__dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -21,33 +21,18 @@ function tsBlocks(text: string): string[] {
   return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 }
 
-/** Type errors per file, for modules compiled under test/ with the package's tsconfig. */
+/**
+ * Type errors per file, for modules compiled under test/ with the package's tsconfig. In a child
+ * process (support/typecheck.cjs says why).
+ */
 function typeErrors(files: Map<string, string>): Map<string, string[]> {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    join(root, 'tsconfig.json'),
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-      },
-    },
-  )!;
-  const host = ts.createCompilerHost(config.options);
-  const readFile = host.readFile.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.fileExists = (f) => files.has(f) || ts.sys.fileExists(f);
-  host.readFile = (f) => files.get(f) ?? readFile(f);
-  host.getSourceFile = (f, lang, ...rest) =>
-    files.has(f) ? ts.createSourceFile(f, files.get(f)!, lang, true) : getSourceFile(f, lang, ...rest);
-  const program = ts.createProgram([...files.keys()], { ...config.options, noEmit: true }, host);
-  const errors = new Map<string, string[]>([...files.keys()].map((f) => [f, []]));
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    if (d.file && errors.has(d.file.fileName)) {
-      errors.get(d.file.fileName)!.push(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    }
-  }
-  return errors;
+  const run = spawnSync(process.execPath, [join(__dirname, 'support', 'typecheck.cjs')], {
+    input: JSON.stringify({ files: Object.fromEntries(files) }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`the type-check failed to run:\n${run.stderr}`);
+  return new Map(Object.entries(JSON.parse(run.stdout) as Record<string, string[]>));
 }
 
 describe('README examples', () => {

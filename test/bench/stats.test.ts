@@ -49,7 +49,7 @@ describe('bench arguments', () => {
 
   it('fails when --only names an unknown section', () => {
     expect(() => parseArgs(['--only', 'signature,speed'])).toThrow(
-      /--only takes a comma-separated subset of signature,handler,coldstart,synth,tool,cost \(given signature,speed\)/,
+      /--only takes a comma-separated subset of signature,handler,coldstart,subscriber,synth,tool,cost \(given signature,speed\)/,
     );
   });
 

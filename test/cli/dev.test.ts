@@ -58,6 +58,7 @@ describe('happ-webhooks dev', () => {
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/call$/),
       secret: SECRET,
       secretArn: expect.stringMatching(/^arn:aws:secretsmanager:/),
+      secretName: 'happ-dev/call',
     });
 
     const body = join(dir, 'body.json');

@@ -165,13 +165,15 @@ describe('happ-webhooks redrive', () => {
     );
   });
 
-  it('asks for --to when the source queue cannot be listed (plain fauxqs lacks the API)', async () => {
-    await sendEnvelope(pair.dlqUrl, envelope());
-    const result = await runCli(['redrive', pair.dlqUrl]); // straight to fauxqs, no stub
+  it('asks for --to when no queue names the DLQ (plain fauxqs: found by scanning redrive policies)', async () => {
+    const orphan = await createQueue(`redrive-orphan-${pair.suffix}-DeadLetterQueue`);
+    await sendEnvelope(orphan, envelope());
+    const result = await runCli(['redrive', orphan]); // straight to fauxqs, no stub
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /finding the queue that uses .* as its dead-letter queue: .*Name the destination with --to QUEUE/,
+      /no queue uses redrive-orphan-\w+-DeadLetterQueue as its dead-letter queue; name the destination with --to QUEUE/,
     );
+    expect(await visibleCount(orphan)).toBe(1);
   });
 
   it('needs --subscriber when a stack has several DLQs', async () => {
