@@ -163,6 +163,10 @@ Example:
       .option('--assistant <id>', 'the Happ assistant the tools belong to')
       .option('--dry-run', 'print the requests (token and secret masked); send only the look-ups')
       .option('--api-url <url>', "Happ's API (default: HAPP_API_URL, else https://api.happ.tools)")
+      .option(
+        '--without-secret',
+        'register a tool whose HappToolSecretArn output is missing (unsigned calls fail)',
+      )
       .option('--json', 'print JSON'),
   )
     .addHelpText(

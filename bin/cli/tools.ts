@@ -25,6 +25,8 @@ export interface ToolsOptions extends AwsOptions {
   readonly dryRun?: boolean;
   readonly apiUrl?: string;
   readonly json?: boolean;
+  /** Register a tool with no HappToolSecretArn output anyway (Happ then sends unsigned calls: all 401). */
+  readonly withoutSecret?: boolean;
 }
 
 export interface StackTool {
@@ -144,9 +146,15 @@ export async function tools(stack: string | undefined, options: ToolsOptions, io
         ).current
       : undefined;
     if (!webhookSecret) {
+      // A tool in Happ without its secret sends unsigned calls, every one answered 401.
+      if (!options.withoutSecret) {
+        throw new CliError(
+          `no ${TOOL_SECRET_OUTPUT_SUFFIX} output for ${tool.definition.name}, so its webhookSecret is unknown: Happ would send unsigned calls, each answered 401. Deploy the stack with the construct's outputs, or pass --without-secret to register it anyway (an existing tool keeps its secret)`,
+        );
+      }
       io.err(
         io.colors.yellow(
-          `warning: no ${TOOL_SECRET_OUTPUT_SUFFIX} output for ${tool.definition.name}: registered without webhookSecret\n`,
+          `warning: ${tool.definition.name} registered without webhookSecret (--without-secret)\n`,
         ),
       );
     }
@@ -187,6 +195,20 @@ export async function tools(stack: string | undefined, options: ToolsOptions, io
   return 0;
 }
 
+/** What a JSON value looks like, for an error message: its type, or an object's keys. */
+function describeShape(value: unknown): string {
+  if (value === null || value === undefined) return 'no JSON body';
+  if (typeof value !== 'object') return typeof value;
+  return `an object with keys ${Object.keys(value).slice(0, 8).join(', ') || '(none)'}`;
+}
+
+/** An error body may echo what was sent: never print a webhookSecret or an access token back. */
+function redact(text: string): string {
+  return text
+    .replace(/("webhookSecret"\s*:\s*")[^"]*"/g, '$1****"')
+    .replace(/happ_[A-Za-z0-9_-]+/g, 'happ_****');
+}
+
 function headers(token: string): Record<string, string> {
   return { 'X-Access-Token': token, 'content-type': 'application/json' };
 }
@@ -209,7 +231,12 @@ async function findTool(
     : ((body as Record<string, unknown> | null)?.data ??
       (body as Record<string, unknown> | null)?.items ??
       (body as Record<string, unknown> | null)?.tools);
-  if (!Array.isArray(list)) return undefined;
+  // An unknown shape must not read as "not found": that would create a duplicate on every run.
+  if (!Array.isArray(list)) {
+    throw new CliError(
+      `Happ's tool list (GET ${new URL(url).pathname}) came back in a shape this CLI does not know (${describeShape(body)}): expected an array, or one under data, items or tools. Nothing was created or updated`,
+    );
+  }
   const match = list.find((t) => (t as { name?: unknown })?.name === name) as
     { id?: unknown; _id?: unknown } | undefined;
   const id = match?.id ?? match?._id;
@@ -243,7 +270,7 @@ async function happFetch(
   }
   if (res.status < 200 || res.status > 299) {
     throw new CliError(
-      `Happ answered ${res.status} to ${method} ${new URL(url).pathname}: ${text.slice(0, 300)}`,
+      `Happ answered ${res.status} to ${method} ${new URL(url).pathname}: ${redact(text).slice(0, 300)}`,
     );
   }
   try {

@@ -45,6 +45,7 @@ export {
   happTool,
   isHappToolHandler,
   toolEntryHandler,
+  constructSettings,
   createToolMetrics,
   TOOL_IDEMPOTENCY_KEY_PREFIX,
   TOOL_ANSWER_MARGIN_MS,

@@ -31,7 +31,7 @@ export const OUTCOME_METRIC: Partial<Record<Outcome, ToolMetric>> = {
   'tool-error': ToolMetric.TOOL_ERROR,
   failure: ToolMetric.FAILURE,
   timeout: ToolMetric.TIMEOUT,
-  'in-progress': ToolMetric.FAILURE,
+  'in-progress': ToolMetric.IN_PROGRESS,
   'dependency-failure': ToolMetric.FAILURE,
   misconfigured: ToolMetric.FAILURE,
 };
@@ -61,7 +61,8 @@ export function errorAnswer(
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Answer {
-  return new Answer(outcome, json(status, { error: code, message, ...extra }, headers));
+  // `error` and `message` are the helper's: details cannot overwrite them.
+  return new Answer(outcome, json(status, { ...extra, error: code, message }, headers));
 }
 
 /** Log calls with the request's keys; the child Logger (for the user's function) is made only when asked for. */

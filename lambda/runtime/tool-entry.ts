@@ -5,7 +5,7 @@
  * The construct's `parameters` schema is bundled in as `__HAPP_TOOL_PARAMETERS__` (JSON text).
  */
 import * as userModule from 'cdk-happ-webhooks-tool-user-entry';
-import { toolEntryHandler } from './tool';
+import { constructSettings, toolEntryHandler } from './tool';
 
 declare const __HAPP_TOOL_PARAMETERS__: string | undefined;
 
@@ -17,4 +17,10 @@ const parameters =
     ? (JSON.parse(__HAPP_TOOL_PARAMETERS__) as Record<string, unknown>)
     : undefined;
 
-export const handler = toolEntryHandler(userModule as Record<string, unknown>, { schema: parameters });
+// What the construct set (name, secret, timeout) wins over the module's own options: the alarms watch
+// that name, the role may only write that name's records, and the route's timeout is that one.
+export const handler = toolEntryHandler(
+  userModule as Record<string, unknown>,
+  { schema: parameters },
+  constructSettings(process.env),
+);

@@ -55,7 +55,9 @@ export function idempotencyRunner(
     { persistenceStore, config, keyPrefix: `${TOOL_IDEMPOTENCY_KEY_PREFIX}#${name}`, dataIndexArgument: 0 },
   );
   return (key, work, context) => {
-    // The in-progress claim lasts until this invocation's budget ends: a crash is retried after it.
+    // The in-progress claim lasts until the function itself is stopped (Lambda's timeout), not the
+    // answer's deadline: after a 504 the function may still be running, and a retry meanwhile must get
+    // 503 in progress, not a second run. A crash is retried once Lambda's timeout has passed.
     config.registerLambdaContext(context);
     return idempotent(key, work);
   };

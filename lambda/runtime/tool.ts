@@ -187,6 +187,20 @@ export function toolEntryHandler(
   });
 }
 
+/**
+ * The settings `receiver.addTool` gives the function (HAPP_TOOL_NAME, HAPP_TOOL_SECRET_ARN,
+ * HAPP_TOOL_TIMEOUT_MS), as overrides: a `name`, `secretArn` or `timeoutMs` in the user's module must
+ * not win over them (its metrics would miss the alarms, its records the table permission).
+ */
+export function constructSettings(env: NodeJS.ProcessEnv): HappToolOptions {
+  const timeout = Number(env[ENV.TOOL_TIMEOUT_MS]);
+  return {
+    ...(env[ENV.TOOL_NAME] ? { name: env[ENV.TOOL_NAME] } : {}),
+    ...(env[ENV.TOOL_SECRET_ARN] ? { secretArn: env[ENV.TOOL_SECRET_ARN] } : {}),
+    ...(Number.isInteger(timeout) && timeout > 0 ? { timeoutMs: timeout } : {}),
+  };
+}
+
 function validateOptions(options: HappToolOptions): ToolSchemaValidator | undefined {
   const { schema, idempotency, timeoutMs } = options;
   if (
@@ -433,7 +447,9 @@ function createToolRunner(
 
     // 2. Parameters: the query of a GET (what its signature covers), else the JSON body.
     let params: unknown;
-    const fromQuery = request.body.length === 0 && request.method === 'GET';
+    // A request without a body (a GET, or a DELETE/PUT/PATCH sent without one) carries its parameters
+    // in the query string, which is then what the signature covers.
+    const fromQuery = request.body.length === 0;
     if (fromQuery) {
       params = queryParams(request);
     } else if (request.body.length === 0) {
@@ -477,7 +493,9 @@ function createToolRunner(
       return body;
     };
     const key = rt.once ? idempotencyKey(request.method, signature, signed) : undefined;
-    const attempt = rt.once && key ? rt.once(key, work, lambdaContext) : work();
+    // The claim lives as long as the function can (Lambda's timeout), not only until the answer's
+    // deadline: a retry after a 504, while the first run goes on, is answered 503 in progress.
+    const attempt = rt.once && key ? rt.once(key, work, functionContext(lambdaContext)) : work();
     let outcome: string | typeof TIMEOUT;
     try {
       outcome = await Promise.race([attempt, budget.whenExpired().then((): typeof TIMEOUT => TIMEOUT)]);
@@ -528,12 +546,22 @@ function queryParams(request: HappToolRequest): Record<string, string | string[]
   return out;
 }
 
+/** The Lambda context a deadline-bounded context was made from (for the idempotency claim's expiry). */
+const LAMBDA_CONTEXT = Symbol('happ-tool:lambda-context');
+
 /** The given context with getRemainingTimeInMillis bounded by the budget (or a stand-in outside Lambda). */
 function withDeadline(context: Context | undefined, budget: Budget): Context {
   return {
     ...(context ?? {}),
     getRemainingTimeInMillis: () => budget.remainingMs(),
+    [LAMBDA_CONTEXT]: context,
   } as Context;
+}
+
+/** Lambda's own context when there is one (its remaining time is the function's), else the given one. */
+function functionContext(context: Context): Context {
+  const real = (context as unknown as { [LAMBDA_CONTEXT]?: Context })[LAMBDA_CONTEXT];
+  return real && typeof real.getRemainingTimeInMillis === 'function' ? real : context;
 }
 
 export { HappToolError };

@@ -57,5 +57,7 @@ export const ToolMetric = {
   TIMEOUT: 'ToolTimeout',
   /** A retried request got the stored answer of the first (idempotent tools). */
   REPLAYED: 'ToolReplayed',
+  /** A retry arrived while the first call still ran (idempotent tools): 503, benign, not a failure. */
+  IN_PROGRESS: 'ToolInProgress',
 } as const;
 export type ToolMetric = (typeof ToolMetric)[keyof typeof ToolMetric];

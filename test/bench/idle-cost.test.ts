@@ -103,3 +103,24 @@ describe('idle cost (zero traffic, per month)', () => {
     expect(usd(cost, /alarm metrics/)).toBe(0.5);
   });
 });
+
+describe('idle cost of a tool', () => {
+  it('each tool adds its secret ($0.40) and 4 alarms reading 6 metrics ($0.60): $1.00 a month', () => {
+    const cost = (tools: number) => {
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { 'aws:cdk:bundling-stacks': [] },
+      });
+      const stack = new Stack(app, 'Tools');
+      const receiver = new HappWebhookReceiver(stack, 'Happ');
+      for (let i = 0; i < tools; i++) {
+        receiver.addTool(`tool-${i}`, {
+          entry: `${__dirname}/../lib/fixtures/lookup-tool.ts`,
+          description: 'A lookup',
+        });
+      }
+      return idleCostPerMonth(Template.fromStack(stack).toJSON()).total;
+    };
+    expect(Math.round((cost(2) - cost(1)) * 100) / 100).toBe(1);
+  });
+});

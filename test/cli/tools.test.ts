@@ -149,3 +149,73 @@ test('no token, or no assistant: a clear error', async () => {
   });
   expect(noAssistant.stderr).toMatch(/--register needs --assistant ID/);
 });
+
+test('a list answer in an unknown shape is an error, never a duplicate POST', async () => {
+  const before = api.writes().length;
+  api.listKey = 'results';
+  try {
+    const r = await runCli(register(), { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /came back in a shape this CLI does not know \(an object with keys results\).*Nothing was created/,
+    );
+    expect(api.writes()).toHaveLength(before);
+  } finally {
+    api.listKey = 'data';
+  }
+});
+
+test('a tool without its HappToolSecretArn output is not registered unless --without-secret', async () => {
+  const noSecret = join(dir, 'no-secret.json');
+  writeFileSync(
+    noSecret,
+    JSON.stringify({
+      MyStack: { HappToolslookuporderA1B2C3D4HappToolDefinition: JSON.stringify(definition) },
+    }),
+  );
+  const before = api.writes().length;
+  const args = [
+    'tools',
+    'MyStack',
+    '--outputs-file',
+    noSecret,
+    '--register',
+    '--assistant',
+    'asst_2',
+    '--api-url',
+    apiUrl,
+  ];
+  const refused = await runCli(args, { env: env() });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/no HappToolSecretArn output for lookup-order.*--without-secret/);
+  expect(api.writes()).toHaveLength(before);
+  const forced = await runCli([...args, '--without-secret'], { env: env() });
+  expect(forced.code).toBe(0);
+  expect(forced.stderr).toMatch(/registered without webhookSecret \(--without-secret\)/);
+  expect(api.writes().at(-1)!.body).not.toHaveProperty('webhookSecret');
+});
+
+test('an error answer that echoes the request never prints the webhookSecret back', async () => {
+  api.failPostWith = 422;
+  try {
+    const r = await runCli(
+      [
+        'tools',
+        'MyStack',
+        '--outputs-file',
+        outputsFile,
+        '--register',
+        '--assistant',
+        'asst_3',
+        '--api-url',
+        apiUrl,
+      ],
+      { env: env() },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Happ answered 422 to POST \/api\/assistant-tools/);
+    expect(r.stderr).not.toContain(TOOL_SECRET);
+  } finally {
+    api.failPostWith = undefined;
+  }
+});

@@ -20,6 +20,11 @@ export class HappApiStub {
   public readonly tools = new Map<string, Record<string, unknown>>();
   private server?: Server;
 
+  /** Key the list answer is wrapped under (tests of shapes the CLI must not guess). */
+  public listKey = 'data';
+  /** When set, POST answers this status with the request body echoed (an error that echoes input). */
+  public failPostWith?: number;
+
   constructor(private readonly token: string) {}
 
   public async start(): Promise<string> {
@@ -47,10 +52,13 @@ export class HappApiStub {
           const assistantId = url.searchParams.get('assistantId');
           const name = url.searchParams.get('name');
           return send(200, {
-            data: [...this.tools.values()].filter(
+            [this.listKey]: [...this.tools.values()].filter(
               (t) => t.assistantId === assistantId && (!name || t.name === name),
             ),
           });
+        }
+        if (req.method === 'POST' && url.pathname === '/api/assistant-tools' && this.failPostWith) {
+          return send(this.failPostWith, { message: 'invalid tool', tool: body });
         }
         if (req.method === 'POST' && url.pathname === '/api/assistant-tools') {
           if (!body?.name || !body.assistantId)

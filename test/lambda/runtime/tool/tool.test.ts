@@ -8,6 +8,7 @@ import {
   InvalidToolOptionError,
   toolEntryHandler,
   TOOL_IDEMPOTENCY_KEY_PREFIX,
+  constructSettings,
   type HappToolContext,
 } from '../../../../lambda/runtime';
 import { formatSecretValue } from '../../../../lambda/shared/secrets';
@@ -265,6 +266,60 @@ describe('happTool: parameters', () => {
 });
 
 describe('happTool: answers', () => {
+  test('a body-less DELETE takes its parameters from the (signed) query string, like a GET', async () => {
+    const fn = jest.fn(async (params: { id: string }) => ({ deleted: params.id }));
+    const { handler } = lookup(fn);
+    const res = await handler(
+      toolEvent(undefined, { secret: SECRET, method: 'DELETE', query: { id: 'o-1' } }),
+      lambdaContext(),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(fn).toHaveBeenCalledWith({ id: 'o-1' }, expect.anything());
+  });
+
+  test("a HappToolError's details cannot overwrite the answer's error and message", async () => {
+    const { handler } = lookup(() => {
+      throw new HappToolError('real message', { details: { message: 'overridden', error: 'x', extra: 1 } });
+    });
+    const body = bodyOf(await handler(toolEvent({ orderId: 'o-1' }, { secret: SECRET }), lambdaContext()));
+    expect(body).toMatchObject({ message: 'real message', extra: 1 });
+    expect(body.error).not.toBe('x');
+  });
+
+  test("the construct's name, secret and timeout win over the module's own options", () => {
+    const settings = constructSettings({
+      HAPP_TOOL_NAME: 'lookup-order',
+      HAPP_TOOL_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
+      HAPP_TOOL_TIMEOUT_MS: '8000',
+    });
+    expect(settings).toEqual({
+      name: 'lookup-order',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
+      timeoutMs: 8000,
+    });
+  });
+
+  test("the module's own name and secretArn lose to the construct's (alarms and table permission follow the construct)", async () => {
+    const fn = jest.fn(async () => ({ ok: true }));
+    const module = {
+      handler: happTool(fn, {
+        name: 'lookup',
+        secretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:wrong',
+        idempotency: false,
+      }),
+    };
+    const wrapped = toolEntryHandler(
+      module,
+      {},
+      constructSettings({ HAPP_TOOL_NAME: 'lookup-order', HAPP_TOOL_SECRET_ARN: secretArn }),
+    );
+    const res = await wrapped(toolEvent({ orderId: 'o-1' }, { secret: SECRET }), lambdaContext());
+    expect(res.statusCode).toBe(200); // verified with the construct's secret, not the module's
+    const emf = out.json().find((l) => l._aws !== undefined)!;
+    expect(emf.Tool).toBe('lookup-order');
+    expect(constructSettings({})).toEqual({});
+  });
+
   test('a HappToolError is answered as JSON the assistant can relay (200 unless a status is given)', async () => {
     const { handler } = lookup(async () => {
       throw new HappToolError('order o-9 does not exist', { details: { orderId: 'o-9' } });
@@ -415,6 +470,30 @@ describe('happTool: idempotent actions (dynalite)', () => {
     release();
     expect((await first).statusCode).toBe(200);
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  test('after a 504 the claim holds while the function can still run: a retry is 503 in progress, never a second run', async () => {
+    let release: () => void = () => undefined;
+    const fn = jest.fn(
+      () => new Promise<{ booked: number }>((resolve) => (release = () => resolve({ booked: 1 }))),
+    );
+    const handler = happTool(fn, {
+      name: 'book',
+      secretArn,
+      timeoutMs: 400,
+      idempotency: { tableName: table, dynamoDbClient: ddb },
+    });
+    const event = toolEvent({ slot: 't-504' }, { secret: SECRET });
+    // Lambda's own timeout (10 s left) is far beyond the tool's 400 ms answer deadline.
+    const first = await handler(event, lambdaContext(10_000));
+    expect(first.statusCode).toBe(504);
+    const retry = await handler(event, lambdaContext(10_000));
+    expect(retry.statusCode).toBe(503);
+    expect(bodyOf(retry)).toMatchObject({ error: 'in_progress' });
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(toolMetrics().ToolInProgress).toBe(1);
+    expect(toolMetrics().ToolFailure ?? 0).toBe(0);
+    release();
   });
 
   test('idempotency follows HAPP_TOOL_IDEMPOTENT when not given: off runs every request', async () => {
