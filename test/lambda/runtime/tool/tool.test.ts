@@ -13,6 +13,7 @@ import {
 } from '../../../../lambda/runtime';
 import { formatSecretValue } from '../../../../lambda/shared/secrets';
 import { captureOutput, lambdaContext, startSecretsManager } from '../../verifier/support';
+import { signToolRequest } from '../../../../lambda/shared/tool-signature';
 import { createIdempotencyTable, scanTable, unique } from '../factories';
 import { bodyOf, toolEvent } from './support';
 
@@ -266,6 +267,36 @@ describe('happTool: parameters', () => {
 });
 
 describe('happTool: answers', () => {
+  test('an HTTP API (payload 2.0) request: signed POST answered, signed GET with repeated params, unsigned 401', async () => {
+    const fn = jest.fn(async (params: Record<string, unknown>) => ({ got: params }));
+    const { handler } = lookup(fn, { schema: false });
+    const v2 = (method: string, body: string, rawQueryString: string, signature?: string) =>
+      ({
+        version: '2.0',
+        routeKey: `${method} /tools/lookup`,
+        rawPath: '/tools/lookup',
+        rawQueryString,
+        headers: {
+          'content-type': 'application/json',
+          ...(signature ? { 'x-happ-signature': signature } : {}),
+        },
+        body: body || undefined,
+        isBase64Encoded: false,
+        requestContext: { http: { method } },
+      }) as never;
+    const post = '{"orderId":"o-1"}';
+    const signedPost = signToolRequest(post, {}, SECRET);
+    expect((await handler(v2('POST', post, '', signedPost), lambdaContext())).statusCode).toBe(200);
+    const query = { tag: ['a b', 'c+d'], orderId: 'o-2' };
+    const signedGet = signToolRequest('', query, SECRET);
+    const get = await handler(v2('GET', '', 'tag=a+b&tag=c%2Bd&orderId=o-2', signedGet), lambdaContext());
+    expect(get.statusCode).toBe(200);
+    expect(fn).toHaveBeenLastCalledWith({ tag: ['a b', 'c+d'], orderId: 'o-2' }, expect.anything());
+    const calls = fn.mock.calls.length;
+    expect((await handler(v2('POST', post, ''), lambdaContext())).statusCode).toBe(401);
+    expect(fn).toHaveBeenCalledTimes(calls);
+  });
+
   test('a body-less DELETE takes its parameters from the (signed) query string, like a GET', async () => {
     const fn = jest.fn(async (params: { id: string }) => ({ deleted: params.id }));
     const { handler } = lookup(fn);
