@@ -46,6 +46,7 @@ export {
   isHappToolHandler,
   toolEntryHandler,
   constructSettings,
+  timeSinceReceived,
   createToolMetrics,
   TOOL_IDEMPOTENCY_KEY_PREFIX,
   TOOL_ANSWER_MARGIN_MS,

@@ -328,8 +328,11 @@ function createToolRunner(
       typeof givenContext?.getRemainingTimeInMillis === 'function'
         ? givenContext.getRemainingTimeInMillis() - TOOL_LAMBDA_MARGIN_MS
         : Infinity;
+    // The tool's timeout counts from when API Gateway received the request (a cold start's init and
+    // the gateway's own time are inside it), not from when this handler was entered.
+    const alreadySpent = timeSinceReceived(event, startedAt, rt.timeoutMs);
     const budget = new Budget({
-      totalMs: Math.max(0, Math.min(rt.timeoutMs - TOOL_ANSWER_MARGIN_MS, lambdaRemaining)),
+      totalMs: Math.max(0, Math.min(rt.timeoutMs - TOOL_ANSWER_MARGIN_MS - alreadySpent, lambdaRemaining)),
     });
     const lambdaContext = withDeadline(givenContext, budget);
     const requestLogger = keyedLogger(logger, {
@@ -544,6 +547,20 @@ function queryParams(request: HappToolRequest): Record<string, string | string[]
     out[k] = values.length === 1 ? values[0] : [...values];
   }
   return out;
+}
+
+/**
+ * Milliseconds since API Gateway received the request: `requestContext.requestTimeEpoch` (REST, 1.0)
+ * or `requestContext.timeEpoch` (HTTP API, 2.0). 0 when absent or implausible (in the future, or
+ * older than the timeout itself: a clock that cannot be trusted must not answer every call 504).
+ */
+export function timeSinceReceived(event: unknown, now: number, timeoutMs: number): number {
+  const context = (event as { requestContext?: { requestTimeEpoch?: unknown; timeEpoch?: unknown } })
+    ?.requestContext;
+  const epoch = Number(context?.requestTimeEpoch ?? context?.timeEpoch);
+  if (!Number.isFinite(epoch) || epoch <= 0) return 0;
+  const spent = now - epoch;
+  return spent > 0 && spent < timeoutMs ? spent : 0;
 }
 
 /** The Lambda context a deadline-bounded context was made from (for the idempotency claim's expiry). */

@@ -9,6 +9,7 @@ import {
   toolEntryHandler,
   TOOL_IDEMPOTENCY_KEY_PREFIX,
   constructSettings,
+  timeSinceReceived,
   type HappToolContext,
 } from '../../../../lambda/runtime';
 import { formatSecretValue } from '../../../../lambda/shared/secrets';
@@ -412,6 +413,31 @@ describe('happTool: answers', () => {
         ),
     ).toBe(true);
     expect(toolMetrics()).toEqual({ ToolTimeout: 1 });
+  });
+
+  test("the tool's timeout counts from when API Gateway received the request (a cold start's init is inside it)", async () => {
+    const fn = jest.fn(() => new Promise(() => undefined)); // never answers
+    const { handler } = lookup(fn, { timeoutMs: 2_000 });
+    const event = toolEvent({ orderId: 'o-1' }, { secret: SECRET });
+    // Received 1.5 s ago (say, a slow cold start): 0.5 s of the 2 s are left.
+    (event.requestContext as unknown as Record<string, unknown>) = {
+      ...event.requestContext,
+      requestTimeEpoch: Date.now() - 1_500,
+    };
+    const started = Date.now();
+    const res = await handler(event, lambdaContext());
+    expect(res.statusCode).toBe(504);
+    // Without counting the 1.5 s already spent it would answer at ~1.9 s; generous margin either way.
+    expect(Date.now() - started).toBeLessThan(1_300);
+  });
+
+  test('timeSinceReceived reads both payload formats and ignores clocks it cannot trust', () => {
+    const now = 1_000_000;
+    expect(timeSinceReceived({ requestContext: { requestTimeEpoch: now - 300 } }, now, 10_000)).toBe(300);
+    expect(timeSinceReceived({ requestContext: { timeEpoch: now - 250 } }, now, 10_000)).toBe(250);
+    expect(timeSinceReceived({}, now, 10_000)).toBe(0);
+    expect(timeSinceReceived({ requestContext: { requestTimeEpoch: now + 500 } }, now, 10_000)).toBe(0);
+    expect(timeSinceReceived({ requestContext: { requestTimeEpoch: now - 60_000 } }, now, 10_000)).toBe(0);
   });
 
   test('the deadline also follows the Lambda time left when that is shorter than the tool timeout', async () => {
