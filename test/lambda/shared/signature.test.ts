@@ -138,7 +138,12 @@ describe('verifySignature properties (fast-check)', () => {
         fc.constantFrom(', ', ',', ' ', '\t'),
         (b, secrets, pick, separator) => {
           const signer = pick % secrets.length;
-          const noise = [signBody(b, `${secrets[0]}-not`), 'garbage', signBody(Buffer.from('x'), secrets[0])];
+          // Noise: other secrets, junk, and a signature over other bytes (b + 'x': never b itself).
+          const noise = [
+            signBody(b, `${secrets[0]}-not`),
+            'garbage',
+            signBody(Buffer.concat([b, Buffer.from('x')]), secrets[0]),
+          ];
           const header = [...noise, signBody(b, secrets[signer], { prefix: 'sha256=' })].join(separator);
           expect(matchSignature(b, header, secrets)).toBe(signer);
           expect(verifySignature(b, header, secrets.slice(signer, signer + 1))).toBe(true);
