@@ -123,37 +123,23 @@ export function idleCostPerMonth(
       JSON.stringify(r.Properties?.EventSourceArn ?? '').match(/Queue|sqs/i),
   ).length;
   const receivesPerMonth = (IDLE_SQS_POLLERS * SECONDS_PER_MONTH) / SQS_LONG_POLL_SECONDS;
+  const perUnit = (item: string, n: number, price: { usd: number }): IdleLine => ({
+    item,
+    count: n,
+    usd: n * price.usd,
+    how: `${n} × $${price.usd}`,
+  });
   const lines: IdleLine[] = [
-    {
-      item: 'Secrets Manager secrets',
-      count: secrets,
-      usd: secrets * prices.secretsManagerPerSecretMonth.usd,
-      how: `${secrets} × $${prices.secretsManagerPerSecretMonth.usd}`,
-    },
-    {
-      item: 'KMS customer-managed keys',
-      count: keys,
-      usd: keys * prices.kmsKeyPerMonth.usd,
-      how: `${keys} × $${prices.kmsKeyPerMonth.usd}`,
-    },
+    perUnit('Secrets Manager secrets', secrets, prices.secretsManagerPerSecretMonth),
+    perUnit('KMS customer-managed keys', keys, prices.kmsKeyPerMonth),
     {
       item: 'CloudWatch alarm metrics',
       count: standard + high,
       usd: standard * prices.alarmMetricMonth.usd + high * prices.highResolutionAlarmMetricMonth.usd,
       how: `${count('AWS::CloudWatch::Alarm')} alarms reading ${standard} standard + ${high} high-resolution metrics`,
     },
-    {
-      item: 'CloudWatch composite alarms',
-      count: composites,
-      usd: composites * prices.compositeAlarmMonth.usd,
-      how: `${composites} × $${prices.compositeAlarmMonth.usd}`,
-    },
-    {
-      item: 'CloudWatch dashboards',
-      count: dashboards,
-      usd: dashboards * prices.dashboardMonth.usd,
-      how: `${dashboards} × $${prices.dashboardMonth.usd}`,
-    },
+    perUnit('CloudWatch composite alarms', composites, prices.compositeAlarmMonth),
+    perUnit('CloudWatch dashboards', dashboards, prices.dashboardMonth),
     {
       item: 'SQS polling by Lambda (idle)',
       count: sqsMappings,

@@ -15,7 +15,7 @@ import {
   parseArchiveKey,
 } from '../../lambda/shared/archive';
 import { HAPP_SOURCES, type HappEnvelope, type HappSource } from '../../lambda/shared/envelope';
-import { cloudFormationClient, type AwsOptions } from './aws';
+import { readStackOutputs, type AwsOptions } from './aws';
 import { CliError, describeAwsError } from './errors';
 import type { Io } from './io';
 
@@ -393,36 +393,19 @@ async function payloadOf(s3: S3Client, envelope: HappEnvelope): Promise<unknown>
  * (the receiver adds one when `archive` is on).
  */
 export async function findArchiveBucket(stackName: string, options: AwsOptions, io: Io): Promise<string> {
-  const cfn = cloudFormationClient(options, io.env);
-  const { DescribeStacksCommand } =
-    require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
-  try {
-    let outputs;
-    try {
-      outputs = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.Outputs;
-    } catch (error) {
-      if (/does not exist/.test((error as Error).message ?? '')) {
-        throw new CliError(`no CloudFormation stack named "${stackName}" (check the name and --region)`);
-      }
-      throw describeAwsError(error, `reading stack ${stackName}`);
-    }
-    const found = (outputs ?? []).filter(
-      (o) => o.OutputKey?.includes(ARCHIVE_BUCKET_OUTPUT_KEY) && o.OutputValue,
+  const outputs = await readStackOutputs(stackName, options, io.env);
+  const found = Object.entries(outputs).filter(([key]) => key.includes(ARCHIVE_BUCKET_OUTPUT_KEY));
+  if (found.length === 0) {
+    throw new CliError(
+      `stack ${stackName} has no archive (no output named like ${ARCHIVE_BUCKET_OUTPUT_KEY}): turn on the receiver's archive prop, or pass --bucket NAME`,
     );
-    if (found.length === 0) {
-      throw new CliError(
-        `stack ${stackName} has no archive (no output named like ${ARCHIVE_BUCKET_OUTPUT_KEY}): turn on the receiver's archive prop, or pass --bucket NAME`,
-      );
-    }
-    if (found.length > 1) {
-      throw new CliError(
-        `stack ${stackName} has ${found.length} archives (${found.map((o) => `${o.OutputKey}=${o.OutputValue}`).join(', ')}): pick one with --bucket NAME`,
-      );
-    }
-    return found[0]!.OutputValue!;
-  } finally {
-    cfn.destroy();
   }
+  if (found.length > 1) {
+    throw new CliError(
+      `stack ${stackName} has ${found.length} archives (${found.map(([key, value]) => `${key}=${value}`).join(', ')}): pick one with --bucket NAME`,
+    );
+  }
+  return found[0]![1];
 }
 
 /** `--bucket`, else the stack's archive output; one of the two is required. */

@@ -7,7 +7,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { CliError } from './errors';
+import { CliError, describeAwsError } from './errors';
 
 export interface AwsOptions {
   readonly region?: string;
@@ -94,6 +94,34 @@ export function cloudFormationClient(options: AwsOptions, env: NodeJS.ProcessEnv
     ...baseConfig(options),
     endpoint: endpointFrom(env, 'AWS_ENDPOINT_URL_CLOUDFORMATION'),
   });
+}
+
+/**
+ * A stack's outputs, key → value (DescribeStacks), with the errors a user can act on: no such stack
+ * (check the name and --region), or the AWS error described.
+ */
+export async function readStackOutputs(
+  stackName: string,
+  options: AwsOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<Record<string, string>> {
+  const cfn = cloudFormationClient(options, env);
+  const { DescribeStacksCommand } =
+    require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
+  try {
+    const outputs = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]
+      ?.Outputs;
+    return Object.fromEntries(
+      (outputs ?? []).filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey!, o.OutputValue!]),
+    );
+  } catch (error) {
+    if (/does not exist/.test((error as Error).message ?? '')) {
+      throw new CliError(`no CloudFormation stack named "${stackName}" (check the name and --region)`);
+    }
+    throw describeAwsError(error, `reading stack ${stackName}`);
+  } finally {
+    cfn.destroy();
+  }
 }
 
 /** S3 client (the archive commands). The endpoint comes from AWS_ENDPOINT_URL_S3 (undefined against AWS). */

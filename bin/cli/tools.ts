@@ -7,8 +7,8 @@
  * `--dry-run` prints the requests (token and secret masked) and sends only the look-ups.
  */
 import { readFile } from 'node:fs/promises';
-import { cloudFormationClient, regionFromArn, type AwsOptions } from './aws';
-import { CliError, describeAwsError } from './errors';
+import { readStackOutputs, regionFromArn, type AwsOptions } from './aws';
+import { CliError } from './errors';
 import { printJson, type Io } from './io';
 import { readSecretValues } from './secret';
 
@@ -88,25 +88,7 @@ async function stackOutputs(
     return merged;
   }
   if (!stack) throw new CliError('name the stack (happ-webhooks tools MyStack) or pass --outputs-file FILE');
-  const cfn = cloudFormationClient(options, io.env);
-  const { DescribeStacksCommand } =
-    require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
-  try {
-    let outputs;
-    try {
-      outputs = (await cfn.send(new DescribeStacksCommand({ StackName: stack }))).Stacks?.[0]?.Outputs;
-    } catch (error) {
-      if (/does not exist/.test((error as Error).message ?? '')) {
-        throw new CliError(`no CloudFormation stack named "${stack}" (check the name and --region)`);
-      }
-      throw describeAwsError(error, `reading stack ${stack}`);
-    }
-    return Object.fromEntries(
-      (outputs ?? []).filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey!, o.OutputValue!]),
-    );
-  } finally {
-    cfn.destroy();
-  }
+  return readStackOutputs(stack, options, io.env);
 }
 
 export async function tools(stack: string | undefined, options: ToolsOptions, io: Io): Promise<number> {

@@ -16,9 +16,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import { Budget, budgetedClientConfig, currentBudget, withBudget } from '../shared/budget';
+import { Budget, budgetedClientConfig, withBudget } from '../shared/budget';
 import { DEFAULTS, ENV, parseList, requireEnv } from '../shared/env';
-import { SecretCache, SecretUnavailableError } from '../shared/secret-cache';
+import { providerFetch, SecretCache, SecretUnavailableError } from '../shared/secret-cache';
 import { MalformedSecretError } from '../shared/secrets';
 import { matchSignature, type SignatureEncoding, type SignatureScheme } from '../shared/signature';
 import { HappToolError, InvalidToolOptionError } from './tool-errors';
@@ -281,16 +281,7 @@ function createToolRunner(
     const provider = new SecretsProvider({ awsSdkV3Client: secretsManager });
     const secrets = new SecretCache({
       // Our cache decides when to fetch (stale-while-error, rate-limited refresh); Powertools' is bypassed.
-      fetch: (secretId, hasFallback) => {
-        const get = async () =>
-          (await provider.get(secretId, { forceFetch: true })) as string | Uint8Array | undefined;
-        if (!hasFallback) return get();
-        const outer = currentBudget();
-        const inner = new Budget({
-          totalMs: Math.min(STALE_FETCH_TIMEOUT_MS, outer?.callRemainingMs() ?? Infinity),
-        });
-        return withBudget(inner, get).finally(() => inner.dispose());
-      },
+      fetch: providerFetch(provider, STALE_FETCH_TIMEOUT_MS),
       ttlSeconds,
       refreshIntervalMs: options.secretRefreshIntervalMs ?? TOOL_SECRET_REFRESH_INTERVAL_MS,
     });

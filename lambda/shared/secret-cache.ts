@@ -14,6 +14,8 @@
  * Values are parsed with `parseSecretValue` (plain string, or `{"current","previous"}` while rotating);
  * an unusable value throws `MalformedSecretError` and is not cached (fix the secret, it recovers).
  */
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { Budget, currentBudget, withBudget } from './budget';
 import { parseSecretValue } from './secrets';
 
 /** Secrets Manager could not be read and no value was ever fetched in this container. */
@@ -137,4 +139,25 @@ export class SecretCache {
     if (entry.values) return { values: entry.values, stale: true, error: entry.lastError };
     throw new SecretUnavailableError(secretId, { cause: entry.lastError });
   }
+}
+
+/**
+ * The `fetch` of a SecretCache reading through a Powertools SecretsProvider (its own cache bypassed:
+ * this one decides when to fetch). With a value in hand, the refetch is abandoned after
+ * `staleFetchTimeoutMs` (within whatever budget the request has): the last value keeps verifying.
+ */
+export function providerFetch(
+  provider: Pick<SecretsProvider, 'get'>,
+  staleFetchTimeoutMs: number,
+): SecretCacheOptions['fetch'] {
+  return (secretId, hasFallback) => {
+    const get = async () =>
+      (await provider.get(secretId, { forceFetch: true })) as string | Uint8Array | undefined;
+    if (!hasFallback) return get();
+    const outer = currentBudget();
+    const inner = new Budget({
+      totalMs: Math.min(staleFetchTimeoutMs, outer?.callRemainingMs() ?? Infinity),
+    });
+    return withBudget(inner, get).finally(() => inner.dispose());
+  };
 }

@@ -4,8 +4,12 @@
  * verifier's domain errors here, at one boundary.
  */
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { Budget, currentBudget, withBudget } from '../shared/budget';
-import { SecretCache, SecretUnavailableError, type SecretLookup } from '../shared/secret-cache';
+import {
+  providerFetch,
+  SecretCache,
+  SecretUnavailableError,
+  type SecretLookup,
+} from '../shared/secret-cache';
 import { MalformedSecretError } from '../shared/secrets';
 import { Dependency, DependencyError, SecretMisconfiguredError } from './errors';
 
@@ -25,17 +29,7 @@ export class SourceSecrets {
 
   constructor(options: SourceSecretsOptions) {
     this.cache = new SecretCache({
-      // Our cache decides when to fetch; Powertools' own cache is bypassed.
-      fetch: (secretId, hasFallback) => {
-        const get = async () =>
-          (await options.provider.get(secretId, { forceFetch: true })) as string | Uint8Array | undefined;
-        if (!hasFallback) return get();
-        // A secret is in hand: bound the refetch tightly, within whatever budget the request has.
-        const outer = currentBudget();
-        const totalMs = Math.min(options.staleFetchTimeoutMs, outer?.callRemainingMs() ?? Infinity);
-        const inner = new Budget({ totalMs });
-        return withBudget(inner, get).finally(() => inner.dispose());
-      },
+      fetch: providerFetch(options.provider, options.staleFetchTimeoutMs),
       ttlSeconds: options.ttlSeconds,
       refreshIntervalMs: options.refreshIntervalMs,
       now: options.now,
